@@ -1,0 +1,3 @@
+export * from './guid';
+export * from './well-known-guids';
+export * from './guid-registry';
