@@ -55,7 +55,7 @@ function hexU64(v: bigint): string {
 
 /** The harness input line for one case (also what a person pipes into the harness to replay it). */
 export function nativeLine(c: NativeCase): string {
-  return [Buffer.from(c.code).toString('hex'), ...c.regs.map(hexU64), hexU64(c.rflags)].join(' ');
+  return [c.code.length === 0 ? '-' : Buffer.from(c.code).toString('hex'), ...c.regs.map(hexU64), hexU64(c.rflags)].join(' ');
 }
 
 /** Runs every case in one harness process. */

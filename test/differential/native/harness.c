@@ -2,7 +2,7 @@
  * mmspec differential harness: runs register-only x86-64 blocks on the host CPU.
  *
  * Protocol (text, one case per line, all numbers hexadecimal without a 0x prefix):
- *   in:  <code bytes as hex> <rax> <rcx> <rdx> <rbx> <rsp> <rbp> <rsi> <rdi> <r8> ... <r15> <rflags>
+ *   in:  <code bytes as hex, or - for none> <rax> <rcx> <rdx> <rbx> <rsp> <rbp> <rsi> <rdi> <r8> ... <r15> <rflags>
  *   out: ok <rax> ... <r15> <rflags>          (17 values; the rsp slot echoes the input, the block ran on
  *                                              the harness's own stack)
  *        signal <number>                      (SIGILL/SIGFPE/SIGSEGV/SIGBUS/SIGTRAP raised by the block)
@@ -44,7 +44,7 @@ static int parse_line(char *line, uint8_t *code, uint64_t *state, const char **w
     char *save = NULL;
     char *tok = strtok_r(line, " \t\r\n", &save);
     if (tok == NULL) { *why = "empty line"; return -1; }
-    size_t n = strlen(tok);
+    size_t n = strcmp(tok, "-") == 0 ? 0 : strlen(tok);
     if (n % 2 != 0 || n / 2 > MAX_CODE) { *why = "bad code hex length"; return -1; }
     for (size_t i = 0; i < n / 2; i++) {
         int hi = hex_nibble(tok[2 * i]), lo = hex_nibble(tok[2 * i + 1]);
