@@ -1,13 +1,15 @@
 /**
  * Self-test of the differential test's own parts: the native harness on hand-checked instructions, the SDM
- * flag rules table, and generator properties (deterministic, never touches RSP, never faults natively).
+ * flag rules table (and, for shifts/rotates, that the host agrees with it on every flag it calls defined),
+ * and generator properties (deterministic, never touches RSP, never faults natively).
  */
 import { describe, it } from 'node:test';
 import { expect } from 'chai';
-import { Decoder, DecoderOptions, InstructionInfoFactory, Register } from 'iced-x86';
-import { AF, CF, OF, PF, SF, STATUS_FLAGS, ZF, applyFlagEffect, shiftEffect } from './flags';
+import { Code, Decoder, DecoderOptions, Encoder, Instruction, InstructionInfoFactory, Register } from 'iced-x86';
+import { AF, CF, OF, PF, SF, STATUS_FLAGS, ZF, applyFlagEffect, countMask, shiftCountValid, shiftEffect, type ShiftKind } from './flags';
 import { CaseGenerator, RSP, readSub, writeSub } from './generator';
 import { buildHarness, runNative, unsupportedReason, type NativeResult } from './native-harness';
+import { shiftReference, type Width } from './shift-reference';
 
 const reason = unsupportedReason();
 const skip = reason === null ? false : `native harness self-test skipped: ${reason}`;
@@ -130,5 +132,63 @@ describe('differential flag rules (SDM "Flags Affected")', () => {
     expect(d).to.equal(STATUS_FLAGS);
     d = applyFlagEffect(d, { reads: 0, defined: CF, undefined: OF | SF | AF | PF }, true); // bt on an undefined register
     expect(d).to.equal(ZF);
+  });
+});
+
+describe('differential flag rules agree with the host', () => {
+  it('for every shift/rotate form and count 0–66: result and every flag called defined match the SDM model', { skip }, () => {
+    const enc = new Encoder(64);
+    const values = [0n, 1n, 0x7fn, 0x80n, 0xffn, 0x7fffn, 0x8000n, 0x8000_0000n, 0xffff_ffffn, 0x8000_0000_0000_0000n,
+      0xffff_ffff_ffff_ffffn, 0x1234_5678_9abc_def0n, 0xfedc_ba98_7654_3211n];
+    const kinds: ShiftKind[] = ['shl', 'shr', 'sar', 'rol', 'ror', 'rcl', 'rcr', 'shld', 'shrd'];
+    const cases: { code: Uint8Array; regs: bigint[]; rflags: bigint }[] = [];
+    const meta: { kind: ShiftKind; size: Width; count: number; dest: bigint; src: bigint; cf: number }[] = [];
+    let k = 0;
+    for (const kind of kinds) {
+      for (const size of [8, 16, 32, 64] as Width[]) {
+        const dbl = kind === 'shld' || kind === 'shrd';
+        if (dbl && size === 8) continue;
+        for (let count = 0; count <= 66; count++) {
+          if (!shiftCountValid(kind, size, count & countMask(size))) continue;
+          const m = kind[0].toUpperCase() + kind.slice(1);
+          const d = { 8: Register.BL, 16: Register.BX, 32: Register.EBX, 64: Register.RBX }[size];
+          const s = { 8: Register.DL, 16: Register.DX, 32: Register.EDX, 64: Register.RDX }[size];
+          const name = dbl ? `${m}_rm${size}_r${size}_imm8` : `${m}_rm${size}_imm8`;
+          const c = (Code as unknown as Record<string, Code>)[name];
+          const ins = dbl ? Instruction.createRegRegI32(c, d, s, count) : Instruction.createRegI32(c, d, count);
+          enc.encode(ins, 0n);
+          const code = enc.takeBuffer();
+          ins.free();
+          for (const dest of values) {
+            const src = values[k++ % values.length];
+            const cf = k % 2;
+            const regs = Array.from({ length: 16 }, () => 0n);
+            regs[3] = dest;
+            regs[2] = src;
+            cases.push({ code, regs, rflags: BigInt(0x202 | cf | (k % 3 === 0 ? OF : 0)) });
+            meta.push({ kind, size, count, dest, src, cf });
+          }
+        }
+      }
+    }
+    enc.free();
+    const wrong: string[] = [];
+    runNative(cases).forEach((r, i) => {
+      const { kind, size, count, dest, src, cf } = meta[i];
+      const out = ok(r);
+      const masked = count & countMask(size);
+      const fx = shiftEffect(kind, size, masked);
+      const ref = shiftReference(kind, size, dest, src, cf, count);
+      // Flags written with a defined value come from the model; flags not written keep their input value.
+      const expected = (ref.flags & fx.defined) | (Number(cases[i].rflags) & ~(fx.defined | fx.undefined) & STATUS_FLAGS);
+      const compared = STATUS_FLAGS & ~fx.undefined;
+      const got = Number(out.rflags) & compared;
+      const res = out.regs[3] & ((1n << BigInt(size)) - 1n);
+      if (res !== ref.result || got !== (expected & compared)) {
+        wrong.push(`${kind} ${size}-bit by ${count} of 0x${dest.toString(16)} (src 0x${src.toString(16)}, CF ${cf}): host 0x${res.toString(16)} ` +
+          `flags 0x${got.toString(16)}, model 0x${ref.result.toString(16)} flags 0x${(expected & compared).toString(16)}`);
+      }
+    });
+    expect(wrong.slice(0, 10)).to.deep.equal([]);
   });
 });
