@@ -34,12 +34,14 @@ export class ByteWriter {
 
   u8(v: number, offset?: number, field = 'u8'): this {
     ByteWriter.check(v, 8, field);
-    this.view.setUint8(this.at(offset, 1), v);
+    const o = this.at(offset, 1); // grow first: `this.view` may be replaced
+    this.view.setUint8(o, v);
     return this;
   }
   u16(v: number, offset?: number, field = 'u16'): this {
     ByteWriter.check(v, 16, field);
-    this.view.setUint16(this.at(offset, 2), v, true);
+    const o = this.at(offset, 2); // grow first: `this.view` may be replaced
+    this.view.setUint16(o, v, true);
     return this;
   }
   u24(v: number, offset?: number, field = 'u24'): this {
@@ -51,13 +53,15 @@ export class ByteWriter {
   }
   u32(v: number, offset?: number, field = 'u32'): this {
     ByteWriter.check(v, 32, field);
-    this.view.setUint32(this.at(offset, 4), v, true);
+    const o = this.at(offset, 4); // grow first: `this.view` may be replaced
+    this.view.setUint32(o, v, true);
     return this;
   }
   u64(v: bigint | number, offset?: number, field = 'u64'): this {
     const b = typeof v === 'bigint' ? v : BigInt(v);
     if (b < 0n || b >= 1n << 64n) throw new RangeError(`${field}: ${b} does not fit in 64 bits`);
-    this.view.setBigUint64(this.at(offset, 8), b, true);
+    const o = this.at(offset, 8); // grow first: `this.view` may be replaced
+    this.view.setBigUint64(o, b, true);
     return this;
   }
   bytes(data: Uint8Array, offset?: number): this {
