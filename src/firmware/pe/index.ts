@@ -1,0 +1,3 @@
+export * from './pe-types';
+export * from './pe-writer';
+export * from './pe-loader';
