@@ -167,10 +167,10 @@ describe('differential: emulator vs host CPU (issue 2, acceptance 1)', () => {
       cl.count++;
       classes.set(key, cl);
     }
-    out.push(`mismatch classes (first differing instruction form: what differs; of the first ${Math.min(mismatches.length, LOCALIZED_MAX)}):`);
-    for (const [key, cl] of [...classes].sort((a, b) => b[1].count - a[1].count)) {
-      out.push(`  ${String(cl.count).padStart(5)}  ${key}   e.g. case ${cl.example}`);
-    }
+    out.push([
+      `mismatch classes (first differing instruction form: what differs; of the first ${Math.min(mismatches.length, LOCALIZED_MAX)}):`,
+      ...[...classes].sort((a, b) => b[1].count - a[1].count).map(([key, cl]) => `  ${String(cl.count).padStart(5)}  ${key}   e.g. case ${cl.example}`),
+    ].join('\n'));
     console.log(out.join('\n\n'));
     throw new Error(`differential: ${mismatches.length} of ${cases.length} cases differ from the host CPU (seed ${seedHex}); ` +
       `details above; replay one with ${replayHint(mismatches[0].c.index)}`);
