@@ -1,0 +1,4 @@
+export * from './hob-types';
+export * from './guid-hob-payloads';
+export * from './hob-list';
+export * from './hob-format';
