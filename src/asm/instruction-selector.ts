@@ -77,8 +77,8 @@ export function selectInstruction(stmt: InstructionStmt, ctx: SelectContext): In
   const far = stmt.operands.some((o) => o.kind === 'farkw' || (o.kind === 'mem' && o.far) || (o.kind === 'imm' && o.branch === 'far'));
   let ops: Operand[] = stmt.operands.filter((o) => o.kind !== 'farkw');
   if (far && ops.length === 2 && ops.every((o) => o.kind === 'imm') && (name === 'jmp' || name === 'call')) {
-    // The Intel formatter's `jmp far sel,off`.
-    ops = [{ kind: 'farptr', selector: (ops[0] as { expr: Expr }).expr, offset: (ops[1] as { expr: Expr }).expr, token: ops[0].token }];
+    // The iced Intel formatter's spelling `jmp far offset,selector` (NASM writes `jmp selector:offset`).
+    ops = [{ kind: 'farptr', offset: (ops[0] as { expr: Expr }).expr, selector: (ops[1] as { expr: Expr }).expr, token: ops[0].token }];
   }
   if (name === 'imul' && ops.length === 2 && ops[0].kind === 'reg' && ops[1].kind === 'imm') ops = [ops[0], ops[0], ops[1]];
   const where = ops[0]?.token ?? stmt.mnemonicToken;

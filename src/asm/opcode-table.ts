@@ -108,6 +108,13 @@ function writesNarrowName(formatter: Formatter, code: Code, kinds: readonly K[])
   }
 }
 
+/** Every distinct form in the index (for tests and tools). */
+export function allForms(): InstructionForm[] {
+  const seen = new Map<Code, InstructionForm>();
+  for (const list of opcodeTable().byName.values()) for (const e of list) seen.set(e.form.code, e.form);
+  return [...seen.values()].sort((a, b) => a.code - b.code);
+}
+
 let table: OpcodeTable | undefined;
 /**
  * The form index, built on first use (~20 ms) from iced's own tables. It is immutable constant data

@@ -154,7 +154,10 @@ function parseOperand(cur: TokenCursor): Operand {
   if (cur.isPunct('[')) {
     const mem = parseMemory(cur, seg, start);
     let total = size;
-    if (branch === 'far' && size !== undefined && size <= 8) total = size + 2; // far word/dword/qword = m16:16/32/64
+    // Far pointers: `far fword`/`far tword` (and iced's `far dword` = m16:16) name the whole pointer;
+    // `far word` means m16:16 and `far qword` means m16:64 (the offset width, as NASM writes it).
+    if (branch === 'far' && size === 2) total = 4;
+    if (branch === 'far' && size === 8) total = 10;
     return { ...mem, size: total, far: branch === 'far' };
   }
   if (seg) throw cur.error('ASM_SYNTAX', "a segment override needs a memory operand '[…]'", segTok);
