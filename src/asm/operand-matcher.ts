@@ -287,6 +287,14 @@ export function isRipRelative(op: MemOperand, bitness: Bitness, vals: Pick<Build
   return op.addressing === 'rel' || (op.disp !== undefined && vals.dependsOnLabels(op.disp));
 }
 
+/**
+ * `[label]`, `[rel n]` and `[rip + label]` name the target address; only `[rip + n]` with a plain number
+ * is a raw displacement from the next instruction (as the Intel formatter prints it).
+ */
+export function ripTargetIsAbsolute(op: MemOperand, vals: Pick<BuildValues, 'dependsOnLabels'>): boolean {
+  return op.base?.cls !== 'ip' || (op.disp !== undefined && vals.dependsOnLabels(op.disp));
+}
+
 function setMemory(ins: Instruction, b: Extract<Binding, { t: 'mem' }>, bitness: Bitness, ip: bigint, length: number, vals: BuildValues): void {
   const op = b.op;
   if (op.seg) ins.segmentPrefix = op.seg.reg;
@@ -295,8 +303,7 @@ function setMemory(ins: Instruction, b: Extract<Binding, { t: 'mem' }>, bitness:
     const rip = op.base?.name === 'eip' ? Register.EIP : Register.RIP;
     ins.memoryBase = rip;
     // `[rip + label]` / `[label]` address the label; `[rip + 16]` is a raw displacement from the next instruction.
-    const labelled = op.disp !== undefined && vals.dependsOnLabels(op.disp);
-    const target = labelled ? disp : ip + BigInt(length) + disp;
+    const target = ripTargetIsAbsolute(op, vals) ? disp : ip + BigInt(length) + disp;
     ins.memoryDisplacementU64 = rip === Register.EIP ? target & 0xffffffffn : target & MASK64;
     ins.memoryDisplSize = rip === Register.EIP ? 4 : 8;
     return;
