@@ -3,7 +3,7 @@ import { AsmError, AsmLocation } from './asm-error';
 import { evaluate, Expr, symbolsOf } from './expression';
 import { Token } from './lexer';
 import { Encodable, InstructionPlan, selectInstruction } from './instruction-selector';
-import { Binding, Bitness, buildInstruction, BuildValues, immRanges, inRanges, isRipRelative, ripTargetIsAbsolute } from './operand-matcher';
+import { Binding, Bitness, buildInstruction, BuildValues, dispFits, immRanges, inRanges, isRipRelative, ripTargetIsAbsolute } from './operand-matcher';
 import { DataStmt, InstructionStmt, parseLine, ParsedLine, Statement } from './parser';
 
 export interface AssembleOptions {
@@ -242,9 +242,7 @@ export function assemble(text: string, options: AssembleOptions = {}): Assembled
           const rel = ripTargetIsAbsolute(b.op, vals) ? v - (ip + BigInt(c.length)) : v;
           if (rel < -(1n << 31n) || rel >= 1n << 31n) throw new AsmError('ASM_VALUE_RANGE', `RIP-relative target is more than 2 GiB away`, at(b.op.token));
         } else {
-          const ok = b.addrSize === 8 ? inRanges(v, [[-(1n << 31n), (1n << 31n) - 1n], [MASK64 - (1n << 31n) + 1n, MASK64]])
-            : b.addrSize === 4 ? inRanges(v, [[-(1n << 31n), 0xffffffffn]]) : inRanges(v, [[-0x8000n, 0xffffn]]);
-          if (!ok) throw new AsmError('ASM_VALUE_RANGE', `displacement ${fmt(v)} does not fit ${b.addrSize === 2 ? 16 : 32} bits`, at(b.op.token));
+          if (!dispFits(v, b.addrSize)) throw new AsmError('ASM_VALUE_RANGE', `displacement ${fmt(v)} does not fit ${b.addrSize === 2 ? 16 : 32} bits`, at(b.op.token));
         }
       }
     });

@@ -89,21 +89,23 @@ export function selectInstruction(stmt: InstructionStmt, ctx: SelectContext): In
   const defaultAddr = addrSize ?? ((bitness / 8) as 2 | 4 | 8);
 
   let sawRange = false;
-  const collect = (relaxed: boolean): FormMatch[] => {
+  const collect = (): FormMatch[] => {
     const out: FormMatch[] = [];
     for (const e of candidates) {
-      const m = matchForm(e.form, ops, bitness, relaxed, ctx.evalConst, defaultAddr);
+      const m = matchForm(e.form, ops, bitness, ctx.evalConst, defaultAddr);
       if (m === 'range') sawRange = true;
       else if (m) out.push(m);
     }
     return out;
   };
-  let matches = collect(false);
+  let matches = collect();
   if (matches.length === 0) {
     if (sawRange) {
-      const imm = ops.find((o) => o.kind === 'imm') ?? ops[0];
+      const imm = ops.find((o) => o.kind === 'imm' || (o.kind === 'mem' && o.disp)) ?? ops[0];
       throw new AsmError('ASM_VALUE_RANGE', `value out of range for '${stmt.mnemonic}'`, ctx.loc(imm?.token ?? stmt.mnemonicToken));
     }
+    const otherMode = entries.some((e) => !modeOk(e.form, bitness) && ([16, 32, 64] as const).some((b) => modeOk(e.form, b) && matchForm(e.form, ops, b, ctx.evalConst, (b / 8) as 2 | 4 | 8) !== null));
+    if (otherMode) throw new AsmError('ASM_INVALID_MODE', `'${stmt.mnemonic}' with these operands is not valid in ${bitness}-bit mode`, ctx.loc(where));
     throw new AsmError('ASM_BAD_OPERAND', `invalid operand combination for '${stmt.mnemonic}'`, ctx.loc(where));
   }
   // Prefix restrictions.

@@ -76,7 +76,7 @@ export function addressSizeOf(op: MemOperand, bitness: Bitness): 2 | 4 | 8 | und
   return size as 2 | 4 | 8;
 }
 
-function matchOne(kind: K, op: Operand, form: InstructionForm, bitness: Bitness, relaxed: boolean, evalConst: ConstEval, immIndex: number): OneMatch {
+function matchOne(kind: K, op: Operand, form: InstructionForm, bitness: Bitness, evalConst: ConstEval, immIndex: number): OneMatch {
   const gpr = GPR_KIND[kind];
   if (gpr) {
     const [width, mem] = gpr;
@@ -89,7 +89,7 @@ function matchOne(kind: K, op: Operand, form: InstructionForm, bitness: Bitness,
       }
       return null;
     }
-    if (op.kind === 'mem' && mem) return matchMem(op, form, bitness);
+    if (op.kind === 'mem' && mem) return matchMem(op, form, bitness, evalConst);
     return null;
   }
   const fixed = FIXED_REG[kind];
@@ -98,7 +98,7 @@ function matchOne(kind: K, op: Operand, form: InstructionForm, bitness: Bitness,
     case K.seg_reg: return op.kind === 'reg' && op.info.cls === 'seg' ? { t: 'reg', reg: op.info.reg } : null;
     case K.cr_reg: return op.kind === 'reg' && op.info.cls === 'cr' ? { t: 'reg', reg: op.info.reg } : null;
     case K.dr_reg: return op.kind === 'reg' && op.info.cls === 'dr' ? { t: 'reg', reg: op.info.reg } : null;
-    case K.mem: return op.kind === 'mem' ? matchMem(op, form, bitness) : null;
+    case K.mem: return op.kind === 'mem' ? matchMem(op, form, bitness, evalConst) : null;
     case K.farbr2_2:
     case K.farbr4_2:
       return op.kind === 'farptr' ? { t: 'far', opKind: kind === K.farbr2_2 ? OpKind.FarBranch16 : OpKind.FarBranch32, selector: op.selector, offset: op.offset } : null;
@@ -122,13 +122,21 @@ function matchOne(kind: K, op: Operand, form: InstructionForm, bitness: Bitness,
   return null;
 }
 
-function matchMem(op: MemOperand, form: InstructionForm, bitness: Bitness): OneMatch {
+function matchMem(op: MemOperand, form: InstructionForm, bitness: Bitness, evalConst: ConstEval): OneMatch {
   if (op.size !== undefined && form.memSize !== 0 && op.size !== form.memSize) return null;
   if (op.far && !form.farMemory) return null;
   if (form.farMemory && !op.far && op.size === undefined) return null;
   const addrSize = addressSizeOf(op, bitness);
   if (addrSize === undefined) return null;
+  const disp = op.disp ? evalConst(op.disp) : undefined;
+  if (disp !== undefined && op.base?.cls !== 'ip' && op.addressing !== 'rel' && !dispFits(disp, addrSize)) return 'range';
   return { t: 'mem', op, addrSize };
+}
+
+/** Whether a (non RIP-relative) displacement fits the address width: sign-extended disp32 in 64-bit addressing. */
+export function dispFits(v: bigint, addrSize: 2 | 4 | 8): boolean {
+  return addrSize === 8 ? inRanges(v, [[-(1n << 31n), (1n << 31n) - 1n], [MASK64 - (1n << 31n) + 1n, MASK64]])
+    : addrSize === 4 ? inRanges(v, [[-(1n << 31n), 0xffffffffn]]) : inRanges(v, [[-0x8000n, 0xffffn]]);
 }
 
 const STRING_REG: Record<number, Partial<Record<K, string>>> = {
@@ -157,7 +165,7 @@ export interface FormMatch { readonly form: InstructionForm; readonly bindings: 
  * Matches the written operands against one form. String instructions may omit their implicit
  * operands (`movsb`, `stosq [rdi]`, `lodsb [rsi]`). Returns 'range' when only a value was out of range.
  */
-export function matchForm(form: InstructionForm, ops: readonly Operand[], bitness: Bitness, relaxed: boolean, evalConst: ConstEval, defaultAddrSize: 2 | 4 | 8): FormMatch | 'range' | null {
+export function matchForm(form: InstructionForm, ops: readonly Operand[], bitness: Bitness, evalConst: ConstEval, defaultAddrSize: 2 | 4 | 8): FormMatch | 'range' | null {
   const variants: (readonly (K | 'implicit')[])[] = [form.kinds];
   if (form.isStringOp) {
     variants.push(form.kinds.map((k) => (ACCUMULATOR_KINDS.has(k) ? 'implicit' : k)));
@@ -175,7 +183,7 @@ export function matchForm(form: InstructionForm, ops: readonly Operand[], bitnes
     for (let i = 0; i < variant.length && ok; i++) {
       const k = variant[i];
       if (k === 'implicit') continue;
-      const m = matchOne(k, ops[oi++], form, bitness, relaxed, evalConst, immIndex);
+      const m = matchOne(k, ops[oi++], form, bitness, evalConst, immIndex);
       if (m === 'range') sawRange = true;
       if (m === null || m === 'range') { ok = false; break; }
       if (m.t === 'imm') immIndex++;
