@@ -1,3 +1,4 @@
+import { toU64 } from './address';
 import { CpuError, CpuFault, InstructionBudgetExceeded, Vector, gp, hasErrorCode } from './cpu-fault';
 import { AC, DF, FlagOp, IF, IOPL_MASK, LazyFlags, NT, RF, RFLAGS_FIXED1, RFLAGS_WRITABLE, STATUS_FLAGS, TF, VM } from './flags';
 import { Insn } from './insn';
@@ -12,6 +13,7 @@ import { DEFAULT_CPUID } from './cpuid';
 import { decodeAt } from './decoder';
 import type { IoTrapInfo, SmmState } from './smm/smm-state';
 import { newSmmState } from './smm/smm-state';
+import { enterSmm, resumeFromSmm } from './smm/smi';
 
 const TWO32 = 4294967296;
 const TWO64 = TWO32 * TWO32;
@@ -32,10 +34,7 @@ export interface CpuOptions {
   smbase?: number;
 }
 
-/** Converts a signed canonical address number to its unsigned 64-bit value. */
-export function toU64(v: number): bigint {
-  return v < 0 ? BigInt(v) + (1n << 64n) : BigInt(v);
-}
+export { toU64 };
 
 /**
  * One x86-64 logical processor. Registers are 32-bit halves (`lo`/`hi`) so 32-bit arithmetic stays in small
@@ -532,13 +531,9 @@ export class Cpu {
     return null;
   }
 
-  /** Installed by src/cpu/smm (kept as fields to avoid an import cycle). */
-  enterSmmHook: (cpu: Cpu) => void = () => {
-    throw new CpuError('CPU_SMM_UNAVAILABLE', 'SMM support not installed');
-  };
-  rsmHook: (cpu: Cpu) => void = () => {
-    throw new CpuError('CPU_SMM_UNAVAILABLE', 'SMM support not installed');
-  };
+  /** SMI entry and RSM (src/cpu/smm/smi.ts); fields so a test can observe or wrap them. */
+  enterSmmHook: (cpu: Cpu) => void = enterSmm;
+  rsmHook: (cpu: Cpu) => void = resumeFromSmm;
 
   /**
    * Signals an SMI to this processor (the chipset's SMI# pin). It is taken at the next instruction boundary

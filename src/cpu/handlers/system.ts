@@ -1,6 +1,7 @@
 import { Code, Instruction } from 'iced-x86';
 import { CpuFault, Vector, gp, ud } from '../cpu-fault';
-import { readDescriptor, toU64, type Cpu } from '../cpu';
+import { readDescriptor, type Cpu } from '../cpu';
+import { toU64 } from '../address';
 import { cpuidLookup } from '../cpuid';
 import { AC, IF } from '../flags';
 import { K_REG, type ExecFn, type Insn } from '../insn';
