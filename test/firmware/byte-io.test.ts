@@ -21,6 +21,13 @@ describe('ByteReader / ByteWriter', () => {
     const r = new ByteReader(new Uint8Array(5), 'HOB', 0x100, 'hobs.bin');
     expect(() => r.u64(2, 'HobLength')).to.throw(FormatError, /hobs\.bin: HOB at offset 0x102: field HobLength/);
   });
+  it('grows past its initial capacity with every width (regression: the view was read before growing)', () => {
+    const w = new ByteWriter();
+    for (let k = 0; k < 300; k++) w.u8(k & 0xff).u16(k).u32(k).u64(BigInt(k));
+    const r = new ByteReader(w.finish(), 'test');
+    expect(r.length).to.equal(300 * 15);
+    expect(r.u64(299 * 15 + 7, 'last')).to.equal(299n);
+  });
   it('refuses values that do not fit', () => {
     expect(() => new ByteWriter().u16(0x10000)).to.throw(RangeError);
     expect(() => new ByteWriter().u64(-1n)).to.throw(RangeError);
