@@ -40,9 +40,9 @@ export function describeDiff(d: StateDiff): string[] {
   ];
 }
 
-/** Short class key of a diff, e.g. `rax,CF`. */
+/** Short class key of a diff, e.g. `GPR,CF` (which register is in the example's details). */
 export function diffKey(d: StateDiff): string {
-  return [...d.regs.map((r) => r.name), ...d.flags.map((f) => f.name)].join(',');
+  return [...(d.regs.length > 0 ? ['GPR'] : []), ...d.flags.map((f) => f.name)].join(',');
 }
 
 export function formatState(s: FinalState, indent = '    '): string {

@@ -19,7 +19,7 @@ import { HARNESS_PATH, buildHarness, nativeLine, runNative, unsupportedReason, t
 const DEFAULT_SEED = 0x2d1ff0de;
 const DEFAULT_CASES = 10_000;
 const DETAILED_REPORTS = 20;
-const LOCALIZED_MAX = 400;
+const LOCALIZED_MAX = 2000;
 
 function envInt(name: string): number | undefined {
   const v = process.env[name];
@@ -39,7 +39,7 @@ const replayHint = (index: number): string =>
 function resultText(r: EmulatorResult | NativeResult): string {
   switch (r.kind) {
     case 'ok': return formatState(r);
-    case 'exception': return `    exception vector ${r.vector} error code ${r.errorCode} at rip 0x${r.rip.toString(16)}`;
+    case 'exception': return `    exception vector ${r.vector} error code ${r.errorCode} at rip 0x${r.rip.toString(16)}${r.reason !== undefined ? ` (${r.reason})` : ''}`;
     case 'threw': return `    threw ${r.message}`;
     case 'signal': return `    signal ${r.signal}`;
     case 'error': return `    harness error: ${r.message}`;
@@ -56,7 +56,7 @@ interface Mismatch {
 }
 
 function outcomeKey(emu: EmulatorResult, diff: StateDiff | null): string {
-  if (emu.kind === 'exception') return `exception #${emu.vector}`;
+  if (emu.kind === 'exception') return `exception #${emu.vector}${emu.reason !== undefined ? ` (${emu.reason.slice(0, 60)})` : ''}`;
   if (emu.kind === 'threw') return `threw ${emu.message.split('\n')[0].slice(0, 80)}`;
   return diff === null ? '?' : diffKey(diff);
 }
@@ -158,18 +158,19 @@ describe('differential: emulator vs host CPU (issue 2, acceptance 1)', () => {
     localize(mismatches.slice(0, LOCALIZED_MAX));
     const out: string[] = [];
     mismatches.slice(0, DETAILED_REPORTS).forEach((m, i) => out.push(report(m, i + 1)));
-    const classes = new Map<string, { count: number; example: number }>();
+    const classes = new Map<string, { count: number; example: number; what: string }>();
     for (const m of mismatches.slice(0, LOCALIZED_MAX)) {
       const key = m.culprit !== undefined
         ? `${m.c.instructions[m.culprit.at].form}: ${outcomeKey(m.culprit.emulator, m.culprit.diff)}`
         : `(block) ${outcomeKey(m.emulator, m.diff)}`;
-      const cl = classes.get(key) ?? { count: 0, example: m.c.index };
+      const cl = classes.get(key) ?? { count: 0, example: m.c.index, what: m.culprit?.diff ? describeDiff(m.culprit.diff).join('; ') : '' };
       cl.count++;
       classes.set(key, cl);
     }
     out.push([
       `mismatch classes (first differing instruction form: what differs; of the first ${Math.min(mismatches.length, LOCALIZED_MAX)}):`,
-      ...[...classes].sort((a, b) => b[1].count - a[1].count).map(([key, cl]) => `  ${String(cl.count).padStart(5)}  ${key}   e.g. case ${cl.example}`),
+      ...[...classes].sort((a, b) => b[1].count - a[1].count).map(([key, cl]) =>
+        `  ${String(cl.count).padStart(5)}  ${key}   e.g. case ${cl.example}${cl.what !== '' ? ` (${cl.what})` : ''}`),
     ].join('\n'));
     console.log(out.join('\n\n'));
     throw new Error(`differential: ${mismatches.length} of ${cases.length} cases differ from the host CPU (seed ${seedHex}); ` +
