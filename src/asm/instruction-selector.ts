@@ -118,7 +118,7 @@ export function selectInstruction(stmt: InstructionStmt, ctx: SelectContext): In
   if (flags.lock) restrict((f) => f.canLock, "'lock'");
   if (flags.rep || flags.repe) restrict((f) => f.canRep, "'rep'");
   if (flags.repne) restrict((f) => f.canRepne, "'repne'");
-  if (addrSize !== undefined && matches.some((m) => m.form.isStringOp)) {
+  if (addrSize !== undefined && matches.some((m) => m.form.addressSize !== 0)) {
     restrict((f) => f.addressSize === 0 || f.addressSize === addrSize * 8, `address size ${addrSize * 8}`);
   }
   // An unsized memory operand must not leave the access width open (`inc [rax]`), except where the

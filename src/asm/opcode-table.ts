@@ -8,6 +8,8 @@ export interface InstructionForm {
   readonly kinds: readonly K[];
   /** Bytes of the memory operand (0 when unknown/irrelevant, e.g. `lea`, `invlpg`). */
   readonly memSize: number;
+  /** Another size keyword iced writes for this memory operand (`fword` for the 10-byte m16&64 of lgdt/sgdt), else 0. */
+  readonly memAltSize: number;
   /** Memory operand is a far pointer (m16:16, m16:32, m16:64). */
   readonly farMemory: boolean;
   readonly operandSize: number;
@@ -62,7 +64,7 @@ function build(): OpcodeTable {
         const mnemonic = Mnemonic[oc.mnemonic].toLowerCase();
         const memSize = MemorySizeExt.size(oc.memorySize);
         const form: InstructionForm = Object.freeze({
-          code, mnemonic, kinds: Object.freeze(kinds), memSize, farMemory: FAR_MEMORY.has(oc.memorySize),
+          code, mnemonic, kinds: Object.freeze(kinds), memSize, memAltSize: oc.memorySize === MemorySize.Fword10 ? 6 : 0, farMemory: FAR_MEMORY.has(oc.memorySize),
           operandSize: oc.operandSize, addressSize: oc.addressSize, mode16: oc.mode16, mode32: oc.mode32, mode64: oc.mode64,
           defaultOpSize64: oc.defaultOpSize64 || oc.forceOpSize64, canLock: oc.canUseLockPrefix, canRep: oc.canUseRepPrefix,
           canRepne: oc.canUseRepnePrefix, isStringOp: kinds.some((k) => STRING_KINDS.has(k)), isStack: oc.isStackInstruction,

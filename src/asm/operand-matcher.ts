@@ -123,12 +123,14 @@ function matchOne(kind: K, op: Operand, form: InstructionForm, bitness: Bitness,
 }
 
 function matchMem(op: MemOperand, form: InstructionForm, bitness: Bitness, evalConst: ConstEval): OneMatch {
-  if (op.size !== undefined && form.memSize !== 0 && op.size !== form.memSize) return null;
+  if (op.size !== undefined && form.memSize !== 0 && op.size !== form.memSize && op.size !== form.memAltSize) return null;
   if (op.far && !form.farMemory) return null;
   if (form.farMemory && !op.far && op.size === undefined) return null;
-  const addrSize = addressSizeOf(op, bitness);
+  let addrSize = addressSizeOf(op, bitness);
   if (addrSize === undefined) return null;
   const disp = op.disp ? evalConst(op.disp) : undefined;
+  // An absolute address in 2 GiB..4 GiB cannot be a sign-extended disp32: use 32-bit addressing (0x67).
+  if (addrSize === 8 && !op.base && !op.index && op.addressing !== 'rel' && disp !== undefined && disp >= 1n << 31n && disp <= 0xffffffffn) addrSize = 4;
   if (disp !== undefined && op.base?.cls !== 'ip' && op.addressing !== 'rel' && !dispFits(disp, addrSize)) return 'range';
   return { t: 'mem', op, addrSize };
 }
@@ -204,7 +206,7 @@ export function matchForm(form: InstructionForm, ops: readonly Operand[], bitnes
     }
     if (strAddr === undefined && variant.some((k) => k === 'implicit') && bindings.some((b) => b.t === 'string' && b.addrSize !== addr)) continue;
     // `xchg eax, eax` must not become 0x90 (NOP, which does not zero-extend in 64-bit mode).
-    if (form.mnemonic === 'xchg' && form.kinds.length === 2 && bindings.every((b) => b.t === 'reg') && ACCUMULATOR_KINDS.has(form.kinds[1])
+    if (bitness === 64 && form.mnemonic === 'xchg' && form.kinds.length === 2 && form.kinds[1] === K.eax
       && (bindings[0] as { reg: Register }).reg === (bindings[1] as { reg: Register }).reg) continue;
     return { form, bindings };
   }
