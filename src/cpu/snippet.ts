@@ -2,6 +2,7 @@ import { CpuFault } from './cpu-fault';
 import { Cpu } from './cpu';
 import { CR0_PE, CR0_PG, CR0_WP, CR4_PAE, EFER_LMA, EFER_LME, EFER_NXE, EFER_SCE } from './mmu';
 import { SparseMemory } from './physical-memory';
+import type { CpuTracer } from './trace';
 import { CS, DS, ES, FS, GPR_NAMES, GS, GprName, SS } from './registers';
 
 export type { GprName };
@@ -14,6 +15,8 @@ export interface SnippetInit {
   budget?: number;
   /** Address the code is placed at (default 0x400000). */
   origin?: bigint;
+  /** Receives executed instructions and events. */
+  tracer?: CpuTracer;
 }
 
 export type SnippetOutcome =
@@ -73,6 +76,7 @@ export function runSnippet(code: Uint8Array, init: SnippetInit = {}): SnippetOut
   GPR_NAMES.forEach((n, r) => cpu.setReg64(r, regs[n] ?? (n === 'rsp' ? SNIPPET_LAYOUT.stackTop : 0n)));
   cpu.setRflags(Number(regs.rflags ?? 0x202n) >>> 0);
   cpu.ripU64 = origin;
+  if (init.tracer) cpu.tracer = init.tracer;
   let fault: { f: CpuFault; rip: number } | null = null;
   cpu.exceptionHook = (c, f, rip) => {
     fault = { f, rip };
