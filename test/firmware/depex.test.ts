@@ -190,11 +190,12 @@ describe('predictDispatchOrder (supervisor-facts §2.3–§2.4)', () => {
       file('Sor', 'SOR TRUE'),
       file('Waits', 'gNeverInstalled'),
       file('Ok', 'TRUE'),
+      file('Policy', undefined, FfsFileType.FREEFORM),
     ], installedBy);
     expect(p.order).to.deep.equal(['Ok']);
     expect(Object.fromEntries(p.notDispatched.map((n) => [n.name, n.reason]))).to.deep.equal({
       NoDepex: 'no MM_DEPEX section',
-      SmmDriver: 'file type 0x0a is not MM_STANDALONE',
+      SmmDriver: 'file type 0x0a (SMM) is never loaded; only MM_STANDALONE drivers are dispatched',
       Sor: 'depex is FALSE: SOR (offset 0) is not recognised by the MM dispatcher',
       Waits: 'depex stays FALSE',
     });

@@ -25,7 +25,7 @@ export interface DispatchPrediction {
   order: string[];
   /** The same, as candidates. */
   dispatched: DispatchCandidate[];
-  /** Files that never start, with why. */
+  /** Driver files (MM_STANDALONE, and SMM-style ones) that never start, with why. */
   notDispatched: NotDispatched[];
   /** Dispatcher passes that queued something. */
   passes: number;
@@ -54,7 +54,10 @@ export function predictDispatchOrder(
   for (const file of files) {
     const type = file.type ?? FfsFileType.MM_STANDALONE;
     if (type !== FfsFileType.MM_STANDALONE) {
-      if (type !== FfsFileType.FFS_PAD) notDispatched.push({ name: file.name, guid: file.guid, reason: `file type 0x${type.toString(16).padStart(2, '0')} is not MM_STANDALONE` });
+      // supervisor-facts §2.1 rule 4: SMM-style files are never loaded; other types are not drivers at all.
+      if (type === FfsFileType.MM || type === FfsFileType.COMBINED_MM_DXE) {
+        notDispatched.push({ name: file.name, guid: file.guid, reason: `file type 0x${type.toString(16).padStart(2, '0')} (SMM) is never loaded; only MM_STANDALONE drivers are dispatched` });
+      }
       continue;
     }
     if (file.depex === undefined) {

@@ -29,6 +29,10 @@ export function editDistance(a: string, b: string): number {
  * contains the other case-insensitively (e.g. "AccessDenied" → "EFI_ACCESS_DENIED" after normalising).
  */
 export function suggestNames(input: string, candidates: Iterable<string>, limit = 3, maxDistance?: number): string[] {
+  return scoreNames(input, candidates, maxDistance).slice(0, limit).map((s) => s.name);
+}
+
+function scoreNames(input: string, candidates: Iterable<string>, maxDistance?: number): { name: string; d: number }[] {
   const norm = (s: string) => s.toLowerCase().replace(/[_\s-]/g, '');
   const q = norm(input);
   if (q.length === 0) return [];
@@ -44,11 +48,12 @@ export function suggestNames(input: string, candidates: Iterable<string>, limit 
     if (d <= bound) scored.push({ name: c, d });
   }
   scored.sort((x, y) => x.d - y.d || x.name.length - y.name.length || (x.name < y.name ? -1 : 1));
-  return scored.slice(0, limit).map((s) => s.name);
+  return scored;
 }
 
-/** " (did you mean X, Y?)" or "" — for appending to an error message. */
+/** " (did you mean X?)" naming the closest candidate(s) (ties only, at most 3), or "" — for error messages. */
 export function didYouMean(input: string, candidates: Iterable<string>): string {
-  const s = suggestNames(input, candidates);
+  const scored = scoreNames(input, candidates);
+  const s = scored.filter((x) => x.d === scored[0]?.d).slice(0, 3).map((x) => x.name);
   return s.length === 0 ? '' : ` (did you mean ${s.join(', ')}?)`;
 }
