@@ -59,7 +59,8 @@ describe('GuidRegistry', () => {
     expect(guidFromName('gMyProtocolGuid2')).to.not.equal(a);
   });
   it('derived GUIDs are stable across releases (golden value)', () => {
-    expect(guidFromName('DriverA')).to.equal(guidFromName('DriverA'));
+    // identical to Python's uuid.uuid5(uuid.UUID(MMSPEC_NAME_NAMESPACE), 'DriverA')
+    expect(guidFromName('DriverA')).to.equal('53a7eadd-8e54-5814-b513-4d3397d32385');
     expect(guidFromName('DriverA')).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
   it('suggests near misses for typos', () => {
