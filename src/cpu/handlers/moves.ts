@@ -46,6 +46,13 @@ export const mov = (i: Insn, ins: Instruction): ExecFn | null => {
       cpu.writeMem(linearOf(cpu, i), size, lo, hi);
     };
   }
+  if (i.k0 === K_REG) {
+    // 8/16-bit register destinations keep the rest of the register
+    return (cpu, i) => {
+      const lo = readOperand(cpu, i, i.k1, i.r1, size);
+      cpu.setReg(i.r0, size, lo, cpu.hiOut);
+    };
+  }
   return null;
 };
 

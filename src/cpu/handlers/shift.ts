@@ -112,6 +112,52 @@ function shift32Const(op: ShiftOp, d: number, count: number): ExecFn {
   };
 }
 
+/** Fast 64-bit SHL/SHR/SAR of a register by a constant 1..63, on the 32-bit halves. */
+function shift64Const(op: ShiftOp, d: number, count: number): ExecFn {
+  return (cpu) => {
+    const lo = cpu.lo[d], hi = cpu.hi[d];
+    let rlo: number, rhi: number, cf: number, of: number;
+    if (op === ShiftOp.SHL || op === ShiftOp.SAL) {
+      if (count < 32) {
+        rhi = ((hi << count) | (lo >>> (32 - count))) >>> 0;
+        rlo = (lo << count) >>> 0;
+        cf = (hi >>> (32 - count)) & 1;
+      } else {
+        rhi = count === 32 ? lo : (lo << (count - 32)) >>> 0;
+        rlo = 0;
+        cf = count === 32 ? hi & 1 : (lo >>> (64 - count)) & 1;
+      }
+      of = (rhi >>> 31) ^ cf;
+    } else if (op === ShiftOp.SHR) {
+      if (count < 32) {
+        rlo = ((lo >>> count) | (hi << (32 - count))) >>> 0;
+        rhi = hi >>> count;
+        cf = (lo >>> (count - 1)) & 1;
+      } else {
+        rlo = count === 32 ? hi : hi >>> (count - 32);
+        rhi = 0;
+        cf = (hi >>> (count - 33)) & 1;
+        if (count === 32) cf = lo >>> 31;
+      }
+      of = hi >>> 31;
+    } else {
+      if (count < 32) {
+        rlo = ((lo >>> count) | (hi << (32 - count))) >>> 0;
+        rhi = ((hi | 0) >> count) >>> 0;
+        cf = (lo >>> (count - 1)) & 1;
+      } else {
+        rlo = count === 32 ? hi : ((hi | 0) >> (count - 32)) >>> 0;
+        rhi = ((hi | 0) >> 31) >>> 0;
+        cf = count === 32 ? lo >>> 31 : ((hi | 0) >> (count - 33)) & 1;
+      }
+      of = 0;
+    }
+    cpu.lo[d] = rlo;
+    cpu.hi[d] = rhi;
+    cpu.flags.setEager(szp(8, rlo, rhi) | cf | (of ? OF : 0));
+  };
+}
+
 /** Shift/rotate by 1, by imm8, or by CL. */
 export function shift(op: ShiftOp): (i: Insn) => ExecFn {
   return (i) => {
@@ -120,6 +166,9 @@ export function shift(op: ShiftOp): (i: Insn) => ExecFn {
     const constCount = i.k1 === K_IMM ? i.immLo & 0xff : i.k1 === 0 ? 1 : -1;
     if (i.k0 === K_REG && size === 4 && !byCl && constCount >= 0 && (constCount & 31) !== 0 && (op === ShiftOp.SHL || op === ShiftOp.SAL || op === ShiftOp.SHR || op === ShiftOp.SAR)) {
       return shift32Const(op, i.r0, constCount & 31);
+    }
+    if (i.k0 === K_REG && size === 8 && !byCl && constCount >= 0 && (constCount & 63) !== 0 && (op === ShiftOp.SHL || op === ShiftOp.SAL || op === ShiftOp.SHR || op === ShiftOp.SAR)) {
+      return shift64Const(op, i.r0, constCount & 63);
     }
     return (cpu, i) => {
       const lo = readOperand(cpu, i, i.k0, i.r0, size, A_WRITE);
