@@ -14,24 +14,21 @@ export function bitTest(op: BitOp): (i: Insn) => ExecFn {
   return (i) => (cpu, i) => {
     const size = i.size;
     const bits = size * 8;
-    let offset: number;
-    if (i.k1 === K_IMM) offset = (i.immLo & 0xff) % bits;
-    else {
-      const lo = cpu.getReg(i.r1, size);
-      offset = size === 8 ? Number(BigInt.asIntN(64, big(8, lo, cpu.hiOut))) : size === 4 ? lo | 0 : (lo << 16) >> 16;
-    }
     const acc = op === BitOp.BT ? A_READ : A_WRITE;
     let lo: number, hi: number, bit: number;
     if (i.k0 === K_MEM && i.k1 === K_REG) {
-      // the operand address moves by whole operands: EA + (offset DIV bits) * size
-      const base = linearOf(cpu, i);
-      const unit = Math.floor(offset / bits);
-      bit = offset - unit * bits;
-      cpu.lastEa = base + unit * size;
+      // a register bit offset is signed and may reach beyond the operand: EA + (offset DIV bits) * size
+      const olo = cpu.getReg(i.r1, size);
+      const off = BigInt.asIntN(bits, big(size, olo, cpu.hiOut));
+      let unit = off / BigInt(bits);
+      if (off < 0n && unit * BigInt(bits) !== off) unit -= 1n; // floor division
+      bit = Number(off - unit * BigInt(bits));
+      cpu.lastEa = linearOf(cpu, i) + Number(unit) * size;
       lo = cpu.readMem(cpu.lastEa, size, acc);
       hi = cpu.hiOut;
     } else {
-      bit = ((offset % bits) + bits) % bits;
+      // register destination or immediate offset: the offset is taken modulo the operand width
+      bit = (i.k1 === K_IMM ? i.immLo : cpu.lo[i.r1]) & (bits - 1);
       lo = readOperand(cpu, i, i.k0, i.r0, size, acc);
       hi = cpu.hiOut;
     }

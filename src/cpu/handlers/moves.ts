@@ -5,7 +5,7 @@ import { AF, CF, DF, IF, IOPL_MASK, PF, RF, RFLAGS_WRITABLE, SF, STATUS_FLAGS, V
 import { K_IMM, K_MEM, K_REG, type ExecFn, type Insn } from '../insn';
 import { A_WRITE } from '../mmu';
 import { CS, FS, GS, RAX, RDX, REGISTER_REFS, RSP, SS } from '../registers';
-import { halves, bigSigned, linearOf, offsetOf, readOperand, resolve, writeOperand } from './operands';
+import { halves, bigSigned, linearOf, offsetExact, offsetOf, readOperand, resolve, writeOperand } from './operands';
 import { K_SEG } from '../decoder';
 
 /** Size in bytes of operand `op` of an iced instruction (register or memory). */
@@ -74,15 +74,17 @@ export function extend(signed: boolean): (i: Insn, ins: Instruction) => ExecFn {
   };
 }
 
+/** LEA: the effective address (no segment base), truncated to the operand size; exact for any 64-bit inputs. */
 export const lea = (i: Insn): ExecFn => {
   const size = i.size;
   return (cpu, i) => {
     const a = offsetOf(cpu, i);
-    const u = a < 0 ? BigInt(a) + (1n << 64n) : BigInt(a);
-    const [lo, hi] = halves(size, u);
+    // offsetOf is exact below 2^53 in magnitude; larger (non-canonical) sums are recomputed exactly
+    const [lo, hi] = halves(size, a > -SAFE && a < SAFE ? BigInt(a) : offsetExact(cpu, i));
     cpu.setReg(i.r0, size, lo, hi);
   };
 };
+const SAFE = 2 ** 53;
 
 export const xchg = (i: Insn): ExecFn => {
   const size = i.size;

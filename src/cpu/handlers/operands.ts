@@ -11,7 +11,16 @@ function regValue(cpu: Cpu, r: number, addrSize: number): number {
   return cpu.lo[r] & 0xffff;
 }
 
-/** Exact effective address through bigint arithmetic (used when the fast sum may have lost precision). */
+/** Exact effective address as an unsigned 64-bit bigint (wraps modulo 2^64, as the processor does). */
+export function offsetExact(cpu: Cpu, i: Insn): bigint {
+  let a = BigInt(i.mDisp);
+  if (i.mBase === M_RIP) a += BigInt(cpu.rip);
+  else if (i.mBase >= 0) a += i.mAddr === 8 ? cpu.getReg64(i.mBase) : BigInt(regValue(cpu, i.mBase, i.mAddr));
+  if (i.mIndex >= 0) a += (i.mAddr === 8 ? cpu.getReg64(i.mIndex) : BigInt(regValue(cpu, i.mIndex, i.mAddr))) * BigInt(i.mScale);
+  return BigInt.asUintN(i.mAddr * 8, a);
+}
+
+/** Effective address through bigint arithmetic (used when the fast sum may have lost precision). */
 function offsetBig(cpu: Cpu, i: Insn): number {
   let a = BigInt(i.mDisp);
   if (i.mBase === M_RIP) a += BigInt(cpu.rip);
@@ -24,12 +33,26 @@ function offsetBig(cpu: Cpu, i: Insn): number {
 /** Effective address (offset within the segment) of the memory operand, before the segment base. */
 export function offsetOf(cpu: Cpu, i: Insn): number {
   let a = i.mDisp;
-  if (i.mBase >= 0) a += i.mBase === M_RIP ? cpu.rip : regValue(cpu, i.mBase, i.mAddr);
-  if (i.mIndex >= 0) a += regValue(cpu, i.mIndex, i.mAddr) * i.mScale;
   if (i.mAddr === 8) {
+    // Exact in doubles only while every term stays below 2^50; otherwise take the bigint path.
+    if (i.mBase >= 0) {
+      if (i.mBase === M_RIP) a += cpu.rip;
+      else {
+        const h = cpu.hi[i.mBase] | 0;
+        if (h >= 0x40000 || h < -0x40000) return offsetBig(cpu, i);
+        a += h * TWO32 + cpu.lo[i.mBase];
+      }
+    }
+    if (i.mIndex >= 0) {
+      const h = cpu.hi[i.mIndex] | 0;
+      if (h >= 0x8000 || h < -0x8000) return offsetBig(cpu, i);
+      a += (h * TWO32 + cpu.lo[i.mIndex]) * i.mScale;
+    }
     if (a >= SAFE || a <= -SAFE) return offsetBig(cpu, i);
     return a;
   }
+  if (i.mBase >= 0) a += i.mBase === M_RIP ? cpu.rip : regValue(cpu, i.mBase, i.mAddr);
+  if (i.mIndex >= 0) a += regValue(cpu, i.mIndex, i.mAddr) * i.mScale;
   if (i.mAddr === 4) return ((a % TWO32) + TWO32) % TWO32;
   return ((a % 65536) + 65536) % 65536;
 }
