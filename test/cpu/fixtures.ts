@@ -407,6 +407,9 @@ export class PagedMachine {
   }
 }
 
+/** CPU bug 1 (see the report): OUT DX/OUTS take their size from DX, so every access is 2 bytes. */
+export const OUT_DX_BUG = 'CPU bug: OUT DX,AL/EAX and OUTSB/OUTSD write 2 bytes (operand size taken from DX)';
+
 /** Value of an RFLAGS field. */
 export const RFL = { CF: 1, PF: 4, AF: 0x10, ZF: 0x40, SF: 0x80, TF: 0x100, IF: 0x200, DF: 0x400, OF: 0x800, IOPL3: 0x3000, NT: 0x4000, RF: 0x10000, AC: 0x40000 } as const;
 

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { expect } from 'chai';
 import type { Cpu } from '../../src/cpu/cpu';
 import type { IoBus } from '../../src/cpu/io-bus';
-import { type ExceptionFrame, L, type Outcome, PagedMachine, SEL } from './fixtures';
+import { type ExceptionFrame, L, OUT_DX_BUG, type Outcome, PagedMachine, SEL } from './fixtures';
 
 /** An I/O bus that records every access and answers reads with 0xA5A5A5A5 masked to the size. */
 class RecordingBus implements IoBus {
@@ -16,9 +16,6 @@ class RecordingBus implements IoBus {
     this.log.push(`out ${port.toString(16)}/${size}=${value.toString(16)}`);
   }
 }
-
-/** CPU bug 1 (see the report): OUT DX/OUTS take their size from DX, so every access is 2 bytes. */
-export const OUT_DX_BUG = 'CPU bug: OUT DX,AL/EAX and OUTSB/OUTSD write 2 bytes (operand size taken from DX)';
 
 function machine(): { m: PagedMachine; bus: RecordingBus } {
   const bus = new RecordingBus();
