@@ -12,7 +12,7 @@ import type { CpuEvent } from '../../src/cpu/trace';
 import { type ExceptionFrame, L, OUT_DX_BUG, type Outcome, PagedMachine, asm } from './fixtures';
 
 type Layout = 'intel' | 'amd';
-const SMBASE = L.smbase;
+const SMBASE: number = L.smbase;
 
 function show(out: Outcome): string {
   return JSON.stringify(out, (_k, v) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v));
