@@ -414,3 +414,36 @@ export const OUT_DX_BUG = 'CPU bug: OUT DX,AL/EAX and OUTSB/OUTSD write 2 bytes 
 export const RFL = { CF: 1, PF: 4, AF: 0x10, ZF: 0x40, SF: 0x80, TF: 0x100, IF: 0x200, DF: 0x400, OF: 0x800, IOPL3: 0x3000, NT: 0x4000, RF: 0x10000, AC: 0x40000 } as const;
 
 export { CR0_PE, CR0_PG, CR0_WP, CR4_PAE, EFER_LMA, EFER_LME, EFER_NXE, EFER_SCE };
+
+// ---------------------------------------------------------------- flat snippet machine helpers
+
+import { flatMachine } from '../../src/cpu/snippet';
+
+export interface FlatRun {
+  cpu: Cpu;
+  memory: SparseMemory;
+  labels: Map<string, bigint>;
+  reason: StopReason;
+}
+
+/**
+ * Assembles `text` at `origin` (default 0x400000) in the flat identity-mapped snippet machine (1 GiB pages,
+ * everything RW/user), runs it until RIP reaches the end of the code, and returns the machine.
+ */
+export function runFlat(text: string, o: { regs?: Record<string, bigint>; rflags?: number; cpl?: 0 | 3; origin?: number; budget?: number; memory?: [number, Uint8Array][] } = {}): FlatRun {
+  const { cpu, memory } = flatMachine(o.cpl ?? 0);
+  const origin = o.origin ?? 0x400000;
+  const { bytes, labels } = asm(text, origin);
+  memory.write(origin, bytes);
+  for (const [a, b] of o.memory ?? []) memory.write(a, b);
+  memory.setHostTrap(origin + bytes.length, (c) => c.requestStop());
+  cpu.setReg64(4, 0x800000n);
+  for (const [n, v] of Object.entries(o.regs ?? {})) cpu.setReg64(gprIndex(n), v);
+  cpu.setRflags(o.rflags ?? 0x202);
+  cpu.ripU64 = BigInt(origin);
+  cpu.exceptionHook = (_c, f) => {
+    throw new Error(`unexpected exception ${f.vector} (${f.reason})`);
+  };
+  const reason = cpu.run(o.budget ?? 100_000);
+  return { cpu, memory, labels, reason };
+}
