@@ -558,30 +558,54 @@ export class Cpu {
    * delivering becomes #DF; a fault while delivering #DF shuts the processor down (triple fault).
    */
   raise(fault: CpuFault, rip: number): void {
+    if (fault.isSoftware) {
+      // INT n / INT3: a gate DPL below CPL faults with #GP(vector*8+2) on the INT instruction itself.
+      const denied = this.softwareGateDenied(fault.vector);
+      if (denied !== null) {
+        this.rip = rip;
+        fault = denied;
+      }
+    }
     this.event({ type: 'exception', cpu: this.index, vector: fault.vector, errorCode: fault.errorCode, rip: toU64(rip), reason: fault.reason, cpl: this.cpl });
     if (this.exceptionHook !== null && this.exceptionHook(this, fault, rip)) return;
-    try {
-      this.deliver(fault.vector, fault.errorCode, fault.isSoftware);
-    } catch (e) {
-      if (!(e instanceof CpuFault)) throw e;
-      if (fault.vector === Vector.DF) {
-        this.shutdown(`triple fault: ${e.reason} while delivering #DF`);
-        return;
-      }
+    let current = fault;
+    for (;;) {
       try {
-        this.event({ type: 'exception', cpu: this.index, vector: Vector.DF, errorCode: 0, rip: toU64(this.rip), reason: `double fault: ${e.reason}`, cpl: this.cpl });
-        this.deliver(Vector.DF, 0, false);
-      } catch (e2) {
-        if (!(e2 instanceof CpuFault)) throw e2;
-        this.shutdown(`triple fault: ${e2.reason}`);
+        this.deliver(current.vector, current.errorCode, current.isSoftware);
+        return;
+      } catch (e) {
+        if (!(e instanceof CpuFault)) throw e;
+        if (current.vector === Vector.DF) {
+          this.shutdown(`triple fault: ${e.reason} while delivering #DF`);
+          return;
+        }
+        // SDM double-fault conditions: contributory then contributory, or #PF then contributory/#PF → #DF;
+        // otherwise the second exception is delivered on its own.
+        const first = faultClass(current.vector), second = faultClass(e.vector);
+        const double = (first === 'contributory' && second === 'contributory') || (first === 'pf' && second !== 'benign');
+        this.event({ type: 'exception', cpu: this.index, vector: double ? Vector.DF : e.vector, errorCode: double ? 0 : e.errorCode, rip: toU64(this.rip), reason: `${double ? 'double fault: ' : ''}${e.reason} while delivering vector ${current.vector}`, cpl: this.cpl });
+        current = double ? new CpuFault(Vector.DF, 0, `double fault: ${e.reason}`) : e;
       }
+    }
+  }
+
+  /** For INT n: #GP(vector*8+2) when the IDT gate's DPL is below CPL, else null. */
+  private softwareGateDenied(vector: number): CpuFault | null {
+    if (vector * 16 + 15 > this.idtrLimit) return null; // the limit fault is raised by deliver()
+    try {
+      const w1 = this.readMem(this.idtrBase + vector * 16 + 4, 4, A_READ | A_SYS);
+      const dpl = (w1 >>> 13) & 3;
+      return dpl < this.cpl ? gp(`INT ${vector}: gate DPL ${dpl} < CPL ${this.cpl}`, vector * 8 + 2) : null;
+    } catch (e) {
+      if (e instanceof CpuFault) return null; // reported by deliver()
+      throw e;
     }
   }
 
   /** 64-bit IDT delivery (x86-smm-facts §3.3): 16-byte gates, stack switch on privilege change, IST. */
   private deliver(vector: number, errorCode: number | undefined, software: boolean): void {
-    if (this.bits !== 64 || (this.efer & EFER_LMA) === 0) {
-      throw new CpuError('CPU_MODE_UNSUPPORTED', `exception ${vector} outside 64-bit mode cannot be delivered (no host hook installed)`);
+    if ((this.efer & EFER_LMA) === 0) {
+      throw new CpuError('CPU_MODE_UNSUPPORTED', `exception ${vector} outside IA-32e mode cannot be delivered (no host hook installed)`);
     }
     const idtErr = vector * 8 + 2;
     if (vector * 16 + 15 > this.idtrLimit) throw gp(`IDT limit exceeded for vector ${vector}`, idtErr);
@@ -593,7 +617,6 @@ export class Cpu {
     const dpl = (w1 >>> 13) & 3;
     const present = (w1 >>> 15) & 1;
     if (type !== 0xe && type !== 0xf) throw gp(`IDT entry ${vector} is not an interrupt or trap gate`, idtErr);
-    if (software && dpl < this.cpl) throw gp(`INT ${vector} gate DPL ${dpl} < CPL ${this.cpl}`, idtErr);
     if (!present) throw new CpuFault(Vector.NP, idtErr, `IDT entry ${vector} not present`);
     const selector = (w0 >>> 16) & 0xffff;
     const offset = (w2 | 0) * TWO32 + ((w1 & 0xffff0000) >>> 0) + (w0 & 0xffff);
@@ -610,9 +633,11 @@ export class Cpu {
     else newRsp = oldRsp;
     newRsp = Math.floor(newRsp / 16) * 16;
     const privChange = newCpl < this.cpl;
-    // Switch to the new privilege and stack, then push the frame (pushes are supervisor accesses).
-    const savedCpl = this.cpl;
+    // Switch to the new privilege and stack, then push the frame (pushes are supervisor accesses; the
+    // IA-32e frame is always 64-bit, also when the interrupted code ran in compatibility mode).
+    const savedCpl = this.cpl, savedBits = this.bits;
     this.cpl = newCpl;
+    this.bits = 64;
     const savedRsp = this.rsp;
     try {
       this.setRsp(newRsp);
@@ -624,10 +649,12 @@ export class Cpu {
       if (errorCode !== undefined && hasErrorCode(vector)) this.push(8, errorCode >>> 0);
     } catch (e) {
       this.cpl = savedCpl;
+      this.bits = savedBits;
       this.setRsp(savedRsp);
       throw e;
     }
     this.cpl = savedCpl;
+    this.bits = savedBits;
     if (privChange) {
       this.segSel[SS] = newCpl; // null selector with RPL = new CPL (64-bit mode)
       this.segAttr[SS] = 0;
@@ -671,6 +698,12 @@ export class Cpu {
       if (this.bits !== 64) this.segBase[seg] = desc.base;
     } else this.segBase[seg] = desc.base;
   }
+}
+
+/** SDM exception classes for the double-fault rules. */
+function faultClass(vector: number): 'benign' | 'contributory' | 'pf' {
+  if (vector === Vector.PF) return 'pf';
+  return vector === Vector.DE || (vector >= 10 && vector <= 13) ? 'contributory' : 'benign';
 }
 
 /** A decoded GDT/LDT descriptor. */

@@ -3,7 +3,8 @@ import { gp } from '../cpu-fault';
 import type { Cpu } from '../cpu';
 import { K_IMM, K_REG, type ExecFn, type Insn } from '../insn';
 import { A_READ, A_SYS } from '../mmu';
-import { RAX, RDX } from '../registers';
+import { RAX, RDX, REGISTER_REFS } from '../registers';
+import { MemorySizeExt } from 'iced-x86';
 import { stringOp } from './string';
 
 /**
@@ -63,9 +64,9 @@ export const inInsn = (i: Insn): ExecFn => {
   };
 };
 
-/** OUT imm8|DX, AL/AX/EAX. */
-export const outInsn = (i: Insn): ExecFn => {
-  const size = i.size;
+/** OUT imm8|DX, AL/AX/EAX. The access size is the accumulator's (op1), never DX's. */
+export const outInsn = (i: Insn, ins: Instruction): ExecFn => {
+  const size = REGISTER_REFS.get(ins.op1Register)?.size ?? 1;
   const imm = i.k0 === K_IMM;
   const port = i.immLo & 0xff;
   return (cpu, ins) => {
@@ -85,7 +86,14 @@ const stringIo = {
   write: (cpu: Cpu, port: number, size: number, v: number) => ioWrite(cpu, port, size, v, true, false, false),
 };
 
-export const ins = (i: Insn): ExecFn => stringOp('ins', stringIo)(i);
-export const outs = (i: Insn): ExecFn => stringOp('outs', stringIo)(i);
+/** INS/OUTS: the access size is the memory operand's (the DX operand must not set it). */
+export const ins = (i: Insn, instr: Instruction): ExecFn => {
+  i.size = MemorySizeExt.size(instr.memorySize);
+  return stringOp('ins', stringIo)(i);
+};
+export const outs = (i: Insn, instr: Instruction): ExecFn => {
+  i.size = MemorySizeExt.size(instr.memorySize);
+  return stringOp('outs', stringIo)(i);
+};
 
 export { Code, Instruction, K_REG };
