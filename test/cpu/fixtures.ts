@@ -14,6 +14,7 @@ import type { IoBus } from '../../src/cpu/io-bus';
 import { CR0_PE, CR0_PG, CR0_WP, CR4_PAE, EFER_LMA, EFER_LME, EFER_NXE, EFER_SCE } from '../../src/cpu/mmu';
 import { Msr } from '../../src/cpu/msr';
 import { SparseMemory } from '../../src/cpu/physical-memory';
+import { flatMachine } from '../../src/cpu/snippet';
 import { CS, DS, ES, FS, GS, SS } from '../../src/cpu/registers';
 
 /** Physical (= linear) layout of the paged machine. All within the first 2 MiB, mapped by one page table. */
@@ -407,9 +408,6 @@ export class PagedMachine {
   }
 }
 
-/** CPU bug 1 (see the report): OUT DX/OUTS take their size from DX, so every access is 2 bytes. */
-export const OUT_DX_BUG = 'CPU bug: OUT DX,AL/EAX and OUTSB/OUTSD write 2 bytes (operand size taken from DX)';
-
 /** Value of an RFLAGS field. */
 export const RFL = { CF: 1, PF: 4, AF: 0x10, ZF: 0x40, SF: 0x80, TF: 0x100, IF: 0x200, DF: 0x400, OF: 0x800, IOPL3: 0x3000, NT: 0x4000, RF: 0x10000, AC: 0x40000 } as const;
 
@@ -417,7 +415,6 @@ export { CR0_PE, CR0_PG, CR0_WP, CR4_PAE, EFER_LMA, EFER_LME, EFER_NXE, EFER_SCE
 
 // ---------------------------------------------------------------- flat snippet machine helpers
 
-import { flatMachine } from '../../src/cpu/snippet';
 
 export interface FlatRun {
   cpu: Cpu;

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { expect } from 'chai';
 import type { Cpu } from '../../src/cpu/cpu';
 import type { IoBus } from '../../src/cpu/io-bus';
-import { type ExceptionFrame, L, OUT_DX_BUG, type Outcome, PagedMachine, SEL } from './fixtures';
+import { type ExceptionFrame, L, type Outcome, PagedMachine, SEL } from './fixtures';
 
 /** An I/O bus that records every access and answers reads with 0xA5A5A5A5 masked to the size. */
 class RecordingBus implements IoBus {
@@ -76,8 +76,7 @@ describe('cpu: I/O permission (IOPL and the TSS I/O bitmap, x86-smm-facts §3.7)
       ['in al, dx', { rdx: 0x7f0n }, 'in 7f0/1'],
     ];
     for (const [text, regs, log] of allowed) {
-      const bug = text === 'out dx, eax' ? { todo: OUT_DX_BUG } : {};
-      it(`${text} (port bits clear): allowed at CPL3, reaches the bus`, bug, () => {
+      it(`${text} (port bits clear): allowed at CPL3, reaches the bus`, () => {
         const { m, bus } = setup();
         m.load(3, text, { regs, rflags: 0x202 });
         expect(m.go().kind).to.equal('done');
@@ -113,7 +112,7 @@ describe('cpu: I/O permission (IOPL and the TSS I/O bitmap, x86-smm-facts §3.7)
       expect(m.go().kind).to.equal('done');
       expect(bus.log).to.deep.equal(['in 61/1', 'out 87/2=55a5']);
     });
-    it('rep outsb through an allowed port: every byte reaches the bus', { todo: OUT_DX_BUG }, () => {
+    it('rep outsb through an allowed port: every byte reaches the bus', () => {
       const { m, bus } = setup();
       m.memory.write(L.userData, new Uint8Array([1, 2, 3]));
       m.load(3, 'rep outsb', { regs: { rdx: 0x62n, rsi: BigInt(L.userData), rcx: 3n }, rflags: 0x202 });
@@ -133,8 +132,8 @@ describe('cpu: I/O permission (IOPL and the TSS I/O bitmap, x86-smm-facts §3.7)
       ['outsb', 'out 3f8/1=11'], ['outsw', 'out 3f8/2=2211'], ['outsd', 'out 3f8/4=44332211'],
     ];
     for (const [text, log] of forms) {
-      const buggy = /^outs[bd]|^out dx, (al|eax)/.test(text);
-      it(`${text} → ${log}`, buggy ? { todo: OUT_DX_BUG } : {}, () => {
+      // OUT DX / OUTS once took their size from DX (2 bytes for every form); fixed in 990d95a
+      it(`${text} → ${log}`, () => {
         const { m, bus } = machine();
         m.memory.write(L.userData, new Uint8Array([0x11, 0x22, 0x33, 0x44]));
         m.load(0, text, { regs: { rdx: 0x3f8n, rax: 0xdeadbeefn, rsi: BigInt(L.userData), rdi: BigInt(L.userData + 0x100) } });

@@ -102,7 +102,7 @@ describe('cpu: SYSCALL / SYSRET with the supervisor STAR (x86-smm-facts §3.6)',
     }
   });
 
-  it('an exception in compatibility mode (after SYSRET) is delivered through the 64-bit IDT', { todo: 'CPU bug: deliver() refuses exceptions outside 64-bit code (CpuError CPU_MODE_UNSUPPORTED) although EFER.LMA=1' }, () => {
+  it('an exception in compatibility mode (after SYSRET) is delivered through the 64-bit IDT', () => {
     const m = new PagedMachine();
     m.memory.write(L.userCode2, new Uint8Array([0x0f, 0x0b])); // ud2
     m.load(0, 'sysret', { regs: { rcx: BigInt(L.userCode2), r11: 0x202n } });
@@ -248,7 +248,7 @@ describe('cpu: software interrupts and gate DPL (x86-smm-facts §3.3)', () => {
     const f = frameOf(m.go());
     expect([f.vector, f.rip]).to.deep.equal([0x80, m.at('next')]);
   });
-  it('int 0x21 at CPL3 through a DPL0 gate: #GP with the IDT selector error code 0x10A', { todo: 'CPU bug: the gate-DPL #GP of INT n is escalated to #DF(0) with RIP after the INT' }, () => {
+  it('int 0x21 at CPL3 through a DPL0 gate: #GP with the IDT selector error code 0x10A', () => {
     const m = new PagedMachine();
     m.load(3, 'fault: int 0x21');
     const f = frameOf(m.go());

@@ -9,7 +9,7 @@ import type { IoBus } from '../../src/cpu/io-bus';
 import { CS, DS, ES, FS, GS, SS } from '../../src/cpu/registers';
 import { SmramSaveStateMap } from '../../src/cpu/smm/save-state-map';
 import type { CpuEvent } from '../../src/cpu/trace';
-import { type ExceptionFrame, L, OUT_DX_BUG, type Outcome, PagedMachine, asm } from './fixtures';
+import { type ExceptionFrame, L, type Outcome, PagedMachine, asm } from './fixtures';
 
 type Layout = 'intel' | 'amd';
 const SMBASE: number = L.smbase;
@@ -272,14 +272,14 @@ for (const layout of ['intel', 'amd'] as const) {
       expect(m.reg('r8')).to.equal(gprValue(0));
     });
 
-    const ioCases: { text: string; regs: Record<string, bigint>; intel: number; amdSize: number; bug?: string }[] = [
+    const ioCases: { text: string; regs: Record<string, bigint>; intel: number; amdSize: number }[] = [
       { text: 'out 0xb2, al', regs: { rax: 0x42n }, intel: 1 | (1 << 1) | (8 << 4), amdSize: 0x10 },
       { text: 'out 0xb2, eax', regs: { rax: 0x42n }, intel: 1 | (4 << 1) | (8 << 4), amdSize: 0 },
-      { text: 'out dx, al', regs: { rax: 0x42n, rdx: 0xb2n }, intel: 1 | (1 << 1) | (0 << 4), amdSize: 0x10, bug: OUT_DX_BUG },
+      { text: 'out dx, al', regs: { rax: 0x42n, rdx: 0xb2n }, intel: 1 | (1 << 1) | (0 << 4), amdSize: 0x10 },
       { text: 'out dx, ax', regs: { rax: 0x42n, rdx: 0xb2n }, intel: 1 | (2 << 1) | (0 << 4), amdSize: 0x20 },
     ];
     for (const ioc of ioCases) {
-      it(`SMI raised by \`${ioc.text}\` to port 0xB2: I/O-trap information and IO_RIP = the OUT (§1.9)`, ioc.bug ? { todo: ioc.bug } : {}, () => {
+      it(`SMI raised by \`${ioc.text}\` to port 0xB2: I/O-trap information and IO_RIP = the OUT (§1.9)`, () => {
         const m = new PagedMachine({ saveStateMap: layout, io: new ApmBus() });
         let info: { misc: bigint; ioRip: bigint; rip: bigint } | null = null;
         installHandler(m, () => {
