@@ -474,7 +474,9 @@ export class Cpu {
     if (this.shutdownReason !== null) return 'shutdown';
     this.stopRequested = false;
     this.attention = this.halted || this.smm.pending;
-    const limit = this.icount + budget;
+    // The budget counts steps: retired instructions and delivered exceptions alike, so a fault that repeats
+    // without retiring anything (a handler that cannot be fetched) still ends the run.
+    let steps = 0;
     const traced = this.tracer !== null && this.tracer.instruction !== undefined;
     for (;;) {
       if (this.attention) {
@@ -482,7 +484,7 @@ export class Cpu {
         if (r !== null) return r;
         if (this.halted) return 'halted';
       }
-      if (this.icount >= limit) throw new InstructionBudgetExceeded(budget, this.ripU64);
+      if (steps++ >= budget) throw new InstructionBudgetExceeded(budget, this.ripU64);
       const rip = this.rip;
       try {
         const insn = this.fetch(rip);
@@ -584,7 +586,9 @@ export class Cpu {
         const first = faultClass(current.vector), second = faultClass(e.vector);
         const double = (first === 'contributory' && second === 'contributory') || (first === 'pf' && second !== 'benign');
         this.event({ type: 'exception', cpu: this.index, vector: double ? Vector.DF : e.vector, errorCode: double ? 0 : e.errorCode, rip: toU64(this.rip), reason: `${double ? 'double fault: ' : ''}${e.reason} while delivering vector ${current.vector}`, cpl: this.cpl });
-        current = double ? new CpuFault(Vector.DF, 0, `double fault: ${e.reason}`) : e;
+        // A selector error code raised while delivering an exception or external event has EXT (bit 0) set.
+        const ext = !current.isSoftware && e.errorCode !== undefined && e.errorCode !== 0 && e.vector >= Vector.TS && e.vector <= Vector.GP;
+        current = double ? new CpuFault(Vector.DF, 0, `double fault: ${e.reason}`) : ext ? new CpuFault(e.vector, e.errorCode! | 1, e.reason) : e;
       }
     }
   }
