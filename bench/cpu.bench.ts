@@ -59,7 +59,7 @@ done:
 `);
 
 const memoryCopy = measure('memory copy', `
-  mov r12d, 256
+  mov r12d, 4096
 outer:
   mov esi, 0x10000000
   mov edi, 0x10100000
@@ -76,7 +76,7 @@ inner:
 done:
 `);
 
-const SYSCALLS = 200_000;
+const SYSCALLS = 1_000_000;
 const kernelEntry = 0x500000;
 const syscallLoop = measure('syscall round trip', `
   mov r12d, ${SYSCALLS}
