@@ -463,7 +463,7 @@ export class Cpu {
       }
       return insn;
     }
-    return decodeAt(this, lin, page, off);
+    return decodeAt(this, lin, page, off, rip);
   }
 
   /**

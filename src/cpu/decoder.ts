@@ -131,7 +131,7 @@ export function compile(ins: Instruction, bytes: Uint8Array): Insn {
  * Decodes the instruction at linear address `lin`, whose first byte is at `off` of `page` (already translated
  * for fetch). Bytes past the page end are fetched (and permission-checked) only if the instruction needs them.
  */
-export function decodeAt(cpu: Cpu, lin: number, page: PhysPage, off: number): Insn {
+export function decodeAt(cpu: Cpu, lin: number, page: PhysPage, off: number, ip = lin): Insn {
   const phys = page.ppn * PAGE_SIZE + off;
   const trap = cpu.bus.hostTrap(phys);
   if (trap !== undefined) {
@@ -145,14 +145,15 @@ export function decodeAt(cpu: Cpu, lin: number, page: PhysPage, off: number): In
   const inPage = Math.min(15, PAGE_SIZE - off);
   let bytes = page.bytes.slice(off, off + inPage);
   let crossPage = false;
-  let ins = decodeBytes(cpu.bits, bytes, lin);
+  // iced computes branch targets from the CS-relative IP (not the linear address: CS.base ≠ 0 in SMM)
+  let ins = decodeBytes(cpu.bits, bytes, ip);
   if (ins === 'short') {
     const more = new Uint8Array(15);
     more.set(bytes);
     for (let k = inPage; k < 15; k++) more[k] = cpu.readMem(lin + k, 1, A_FETCH);
     bytes = more;
     crossPage = true;
-    ins = decodeBytes(cpu.bits, bytes, lin);
+    ins = decodeBytes(cpu.bits, bytes, ip);
   }
   if (ins === 'short' || ins === 'invalid') {
     const insn = new Insn(() => {
