@@ -208,6 +208,7 @@ export function resumeFromSmm(cpu: Cpu): void {
   cpu.updateMode();
   cpu.rip = rip;
   if (s.pending) cpu.attention = true; // an SMI latched during SMM is taken now
+  if (s.stopOnExit) cpu.requestStop();
   cpu.event({ type: 'rsm', cpu: cpu.index, rip: cpu.ripU64 });
   void TWO32;
 }

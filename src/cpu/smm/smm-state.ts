@@ -31,11 +31,13 @@ export interface SmmState {
   nmiBlocked: boolean;
   /** The SMI interrupted a HLT (auto-HALT restart, x86-smm-facts §1.8). */
   haltedOnEntry: boolean;
+  /** Make `run` return right after RSM (used by a machine scheduler that settles SMIs). */
+  stopOnExit: boolean;
 }
 
 export function newSmmState(layout: 'intel' | 'amd', smbase: number): SmmState {
   return {
     inSmm: false, smbase, layout, pending: false, pendingIo: null, currentIo: null,
-    nmiBlockedOnEntry: false, nmiBlocked: false, haltedOnEntry: false,
+    nmiBlockedOnEntry: false, nmiBlocked: false, haltedOnEntry: false, stopOnExit: false,
   };
 }
