@@ -70,8 +70,8 @@ describe('supervisor core: HOB checks (supervisor-facts §1.4, §8.4)', () => {
         { kind: 'guidExtension', name: G.smmBaseHob, payload: { kind: 'smmBase', processorIndex: 0, smBase: [0x7f10_0000n, 0x7f10_2000n] } },
         { kind: 'fv', baseAddress: 0xffc0_0000n, length: 0x10_0000n },
         { kind: 'resourceDescriptor', owner: '00000000-0000-0000-0000-000000000000', resourceType: 1, resourceAttribute: 0, physicalStart: 0xfe00_0000n, resourceLength: 0x1000n },
-        { kind: 'resourceDescriptor', owner: '00000000-0000-0000-0000-000000000000', resourceType: 2, resourceAttribute: 0, physicalStart: 0, resourceLength: 0x1000n },
-        { kind: 'resourceDescriptor', owner: G.memoryTypeInformation, resourceType: 0, resourceAttribute: 0, physicalStart: 0, resourceLength: 0x1000n },
+        { kind: 'resourceDescriptor', owner: '00000000-0000-0000-0000-000000000000', resourceType: 2, resourceAttribute: 0, physicalStart: 0n, resourceLength: 0x1000n },
+        { kind: 'resourceDescriptor', owner: G.memoryTypeInformation, resourceType: 0, resourceAttribute: 0, physicalStart: 0n, resourceLength: 0x1000n },
         { kind: 'memoryAllocationModule', memoryBaseAddress: 0x7f80_0000n, memoryLength: 0x20000n, memoryType: 5, moduleName: G.core, entryPoint: 0x7f80_1000n },
       ],
     }));
