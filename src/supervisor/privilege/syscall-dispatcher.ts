@@ -33,8 +33,12 @@ export class FatalSyscall extends Error {
   }
 }
 
-/** sizeof (EFI_MM_SYSTEM_TABLE) on X64 as the user MMST the broker registers (checked as a user range). */
-export const MMST_SIZE = 0xe0;
+/**
+ * sizeof (EFI_MM_SYSTEM_TABLE) on X64 (PI PiMmCis.h: 24-byte header, vendor, revision, configuration-table
+ * install, the 32-byte MmIo, pool/page services, StartupThisAp, CPU fields, configuration table, six protocol
+ * services, MmiManage, MmiHandlerRegister/UnRegister: 0xF0). SET_CPL3_TBL checks that many bytes (§3.7).
+ */
+export const MMST_SIZE = 0xf0;
 
 /**
  * What the syscall dispatcher needs from the rest of the supervisor (core services). Each returns an
