@@ -1,6 +1,7 @@
 import { EFI } from './efi-codes';
 import type { CommRegion } from './hob-checks';
 import { EFI_MEMORY_SP, EFI_MEMORY_XP, pagesToBytes } from './memory-attributes';
+import type { MmramPageAllocator } from './mmram-page-allocator';
 
 /** EfiRuntimeServicesData: how both external buffers are recorded (supervisor-facts §8.4). */
 export const COMM_BUFFER_MEMORY_TYPE = 6;
@@ -21,9 +22,7 @@ export interface ChannelBuffers {
 }
 
 /** Allocates MMRAM pages with an owner (the lead's MmramAllocator behind an adapter). */
-export interface CommBufferPageAllocator {
-  allocatePages(pages: bigint, owner: 'supervisor' | 'user', purpose: string): bigint | { error: bigint };
-}
+export type CommBufferPageAllocator = MmramPageAllocator;
 
 /**
  * The core's record of the communication buffers (`PrepareCommonBuffers`, supervisor-facts §1.5 step 10, §8.4):
