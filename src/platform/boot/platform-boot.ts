@@ -85,6 +85,7 @@ export class PlatformBoot {
       const next = MILESTONES[milestoneIndex(this.reached) + 1];
       try {
         this.advance(next);
+        this.machine.trace.record('milestone', { name: next, smram: this.machine.chipset.smramState() });
       } catch (e) {
         if (!(e instanceof MachineStop)) throw e;
         this.stopped = this.machine.state.kind === 'running' ? { kind: e.kind, reason: e.reason } : this.machine.state;
@@ -107,7 +108,6 @@ export class PlatformBoot {
   private reach(m: Milestone): void {
     this.reached = m;
     this.machine.trace.milestone = m;
-    this.machine.trace.record('milestone', { name: m, smram: this.machine.chipset.smramState() });
   }
 
   private advance(next: Milestone): void {

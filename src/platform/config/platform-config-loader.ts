@@ -58,7 +58,7 @@ export function parsePlatformConfig(text: string, source = '<inline>'): Platform
     const p = at(e.pos[0]);
     throw new PlatformConfigError(source, p.line, p.col, '(document)', `not valid YAML: ${e.message.split('\n')[0]}`);
   }
-  const v = new Validator(source, at);
+  const v = new Validator(source, at, text);
   const root = doc.contents as YamlNode | null;
   if (!root || !isMap(root)) v.fail(root, '(document)', 'a mapping of platform fields');
   const top = root as YAMLMap;
@@ -258,12 +258,12 @@ function defaultMemoryMap(): ConfigMemoryRange[] {
 
 /** Field-by-field reads of the YAML tree, each failing with the node's position. */
 class Validator {
-  constructor(private readonly source: string, private readonly at: (offset: number) => { line: number; col: number }) {}
+  constructor(private readonly source: string, private readonly at: (offset: number) => { line: number; col: number }, private readonly text: string) {}
 
   fail(node: YamlNode | null | undefined, field: string, expected: string): never {
     const off = node?.range?.[0] ?? 0;
     const p = this.at(off);
-    const got = node && isScalar(node) ? `, got ${JSON.stringify(String(node.value))}` : '';
+    const got = node && isScalar(node) && node.range ? `, got ${JSON.stringify(this.text.slice(node.range[0], node.range[1]))}` : '';
     throw new PlatformConfigError(this.source, p.line, p.col, field, `expected ${expected}${expected.includes(', got') ? '' : got}`);
   }
 
