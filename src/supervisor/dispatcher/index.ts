@@ -1,0 +1,3 @@
+export * from './protocol-database';
+export * from './fv-discovery';
+export * from './mm-dispatcher';
