@@ -394,19 +394,38 @@ export class Cpu {
     this.hi[RSP] = Math.floor(u / TWO32) >>> 0;
   }
 
+  /** Stack-pointer width: RSP in 64-bit mode, else ESP or SP by SS's B (big) bit. */
+  get stackAddressSize(): number {
+    if (this.bits === 64) return 8;
+    return (this.segAttr[SS] & 0x4000) !== 0 ? 4 : 2;
+  }
+
+  private setStackPointer(sp: number): void {
+    const w = this.stackAddressSize;
+    if (w === 8) this.setRsp(sp);
+    else if (w === 4) this.lo[RSP] = sp >>> 0;
+    else this.lo[RSP] = ((this.lo[RSP] & 0xffff0000) | (sp & 0xffff)) >>> 0;
+  }
+
+  private stackPointer(): number {
+    const w = this.stackAddressSize;
+    return w === 8 ? this.rsp : w === 4 ? this.lo[RSP] : this.lo[RSP] & 0xffff;
+  }
+
   push(size: number, lo: number, hi = 0): void {
-    const sp = this.bits === 64 ? this.rsp - size : ((this.lo[RSP] - size) >>> 0);
+    const w = this.stackAddressSize;
+    let sp = this.stackPointer() - size;
+    if (w === 4) sp = sp >>> 0;
+    else if (w === 2) sp &= 0xffff;
     this.writeMem(this.linear(SS, sp), size, lo, hi);
-    if (this.bits === 64) this.setRsp(sp);
-    else this.lo[RSP] = sp;
+    this.setStackPointer(sp);
   }
 
   pop(size: number): number {
-    const sp = this.bits === 64 ? this.rsp : this.lo[RSP];
+    const sp = this.stackPointer();
     const lo = this.readMem(this.linear(SS, sp), size);
     const hi = this.hiOut;
-    if (this.bits === 64) this.setRsp(sp + size);
-    else this.lo[RSP] = (sp + size) >>> 0;
+    this.setStackPointer(sp + size);
     this.hiOut = hi;
     return lo;
   }

@@ -89,6 +89,13 @@ export function compile(ins: Instruction, bytes: Uint8Array): Insn {
       case OpKind.NearBranch16: case OpKind.NearBranch32: case OpKind.NearBranch64:
         insn.rel = Number(BigInt.asIntN(64, ins.nearBranchTarget - next));
         break;
+      case OpKind.FarBranch16:
+      case OpKind.FarBranch32:
+        // direct far pointer ptr16:16 / ptr16:32: offset in immLo, selector in imm2
+        insn.immLo = k === OpKind.FarBranch16 ? ins.farBranch16 : ins.farBranch32;
+        insn.imm2 = ins.farBranchSelector;
+        size = k === OpKind.FarBranch16 ? 2 : 4;
+        break;
       case OpKind.Immediate8_2nd:
         insn.imm2 = ins.immediate8_2nd;
         break;

@@ -408,7 +408,7 @@ describe('cpu: code running in SMM (16-bit after entry, x86-smm-facts §1.6, §3
   }
   const PUSH_BUG = 'CPU bug: PUSH/POP/CALL/RET size is 2 or 8 in every mode; o32 PUSH/POP in 16-bit code and 32-bit code move ESP by 8';
 
-  it('o32 push eax / pop ebx move SP by 4', { todo: PUSH_BUG }, () => {
+  it('o32 push eax / pop ebx move SP by 4', () => {
     // mov esp, 0xf800; mov eax, 0x11223344; push eax; (stop) — checked at 0x800E
     const { bytes } = asm('mov esp, 0xf800\nmov eax, 0x11223344\ndb 0x66, 0x50', 0x8000, 16);
     const m = runSmm16(bytes, 0x8000 + bytes.length);
@@ -431,14 +431,14 @@ describe('cpu: code running in SMM (16-bit after entry, x86-smm-facts §1.6, §3
     expect(m.reg('rbx') & 0xffffn).to.equal(1n);
   });
 
-  it('near call rel16 / ret in 16-bit code', { todo: `${REL_BUG}; ${PUSH_BUG}` }, () => {
-    // mov esp, 0xf800; call sub (E8 rel16); mov bx, 1; (stop); sub: mov cx, 2; ret
-    const code = new Uint8Array([0x66, 0xbc, 0x00, 0xf8, 0x00, 0x00, 0xe8, 0x03, 0x00, 0xbb, 0x01, 0x00, 0xb9, 0x02, 0x00, 0xc3]);
+  it('near call rel16 / ret in 16-bit code', () => {
+    // mov esp, 0xf800; call sub (E8 rel16 +4); mov bx, 1; (stop at 0x800C: nop); sub: mov cx, 2; ret
+    const code = new Uint8Array([0x66, 0xbc, 0x00, 0xf8, 0x00, 0x00, 0xe8, 0x04, 0x00, 0xbb, 0x01, 0x00, 0x90, 0xb9, 0x02, 0x00, 0xc3]);
     const m = runSmm16(code, 0x800c);
     expect([m.reg('rbx') & 0xffffn, m.reg('rcx') & 0xffffn, m.reg('rsp')]).to.deep.equal([1n, 2n, 0xf800n]);
   });
 
-  it('the SMI entry stub\'s mode switch: o32 lgdt, CR0.PE, direct far jmp to 32-bit code (CS 0x08)', { todo: 'CPU bug: direct far JMP/CALL (EA/9A ptr16:16/32) is not implemented → #UD, which cannot be delivered in SMM (CpuError)' }, () => {
+  it('the SMI entry stub\'s mode switch: o32 lgdt, CR0.PE, direct far jmp to 32-bit code (CS 0x08)', () => {
     const m = new PagedMachine();
     m.writeU16(SMBASE + 0xf000, 0x7f);
     m.memory.writeU32(SMBASE + 0xf002, L.gdt);

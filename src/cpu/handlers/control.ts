@@ -41,41 +41,64 @@ function indirectTarget(cpu: Cpu, i: Insn): number {
 
 export const jmpIndirect = (): ExecFn => (cpu, i) => branchTo(cpu, indirectTarget(cpu, i));
 
-export const callRel = (i: Insn): ExecFn => {
+/** Operand size of a near CALL/RET from its iced Code name (…16 / Retnw → 2, …_32 / rm32 / Retnd → 4, else 8). */
+export function nearBranchSize(ins: Instruction): number {
+  const name = Code[ins.code] ?? '';
+  if (name.startsWith('Retn')) return name.startsWith('Retnw') ? 2 : name.startsWith('Retnd') ? 4 : 8;
+  if (/_rel16$|_rm16$/.test(name)) return 2;
+  if (/_32$|_rm32$/.test(name)) return 4;
+  return 8;
+}
+
+/** Pushes a return address of the branch's operand size. */
+function pushReturn(cpu: Cpu, size: number, ret: number): void {
+  if (size === 8) cpu.pushAddr(ret);
+  else cpu.push(size, ret & (size === 4 ? 0xffffffff : 0xffff));
+}
+
+export const callRel = (i: Insn, ins: Instruction): ExecFn => {
   const rel = i.rel;
+  const size = nearBranchSize(ins);
   return (cpu) => {
     const ret = cpu.rip;
     const t = ret + rel;
-    cpu.pushAddr(ret);
-    branchTo(cpu, t);
+    pushReturn(cpu, size, ret);
+    branchTo(cpu, size === 2 ? t & 0xffff : t);
   };
 };
 
-export const callIndirect = (): ExecFn => (cpu, i) => {
-  const t = indirectTarget(cpu, i);
-  const ret = cpu.rip;
-  const sp = cpu.rsp;
-  cpu.pushAddr(ret);
-  try {
-    branchTo(cpu, t);
-  } catch (e) {
-    cpu.setRsp(sp);
-    throw e;
-  }
-};
-
-export const ret = (i: Insn): ExecFn => {
-  const adjust = i.k0 === K_IMM ? i.immLo & 0xffff : 0;
-  return (cpu) => {
+export const callIndirect = (_i: Insn, ins: Instruction): ExecFn => {
+  const size = nearBranchSize(ins);
+  return (cpu, i) => {
+    const t = indirectTarget(cpu, i);
+    const ret = cpu.rip;
     const sp = cpu.rsp;
-    const t = cpu.popAddr();
+    pushReturn(cpu, size, ret);
     try {
       branchTo(cpu, t);
     } catch (e) {
       cpu.setRsp(sp);
       throw e;
     }
-    if (adjust) cpu.setRsp(cpu.rsp + adjust);
+  };
+};
+
+export const ret = (i: Insn, ins: Instruction): ExecFn => {
+  const adjust = i.k0 === K_IMM ? i.immLo & 0xffff : 0;
+  const size = nearBranchSize(ins);
+  return (cpu) => {
+    const sp = cpu.rsp;
+    const t = size === 8 ? cpu.popAddr() : cpu.pop(size);
+    try {
+      branchTo(cpu, t);
+    } catch (e) {
+      cpu.setRsp(sp);
+      throw e;
+    }
+    if (adjust) {
+      if (cpu.bits === 64) cpu.setRsp(cpu.rsp + adjust);
+      else cpu.lo[4] = (cpu.lo[4] + adjust) >>> 0;
+    }
   };
 };
 

@@ -45,6 +45,12 @@ export const retf = (i: Insn, ins: Instruction): ExecFn => {
       const ripLo = cpu.pop(sz);
       const ripHi = cpu.hiOut;
       const sel = cpu.pop(sz) & 0xffff;
+      if ((cpu.cr0 & 1) === 0) {
+        loadRealModeCs(cpu, sel);
+        cpu.rip = sz === 8 ? ripLo : ripLo;
+        if (adjust) cpu.lo[4] = (cpu.lo[4] & 0xffff0000) | ((cpu.lo[4] + adjust) & 0xffff);
+        return;
+      }
       const rpl = sel & 3;
       if (rpl < cpu.cpl) throw gp(`RETF to more privileged RPL ${rpl}`, sel & 0xfffc);
       const desc = checkCodeTarget(cpu, sel, readDescriptor(cpu, sel), 'RETF');
@@ -174,6 +180,46 @@ export const jmpFar = (_i: Insn, ins: Instruction): ExecFn => {
     branchTo(cpu, offset);
   };
 };
+
+/** Loads CS the real-address way (CR0.PE = 0, e.g. in SMM after entry): base = selector << 4, 16-bit. */
+function loadRealModeCs(cpu: Cpu, sel: number): void {
+  cpu.segSel[CS] = sel;
+  cpu.segBase[CS] = sel * 16;
+  cpu.segAttr[CS] = (cpu.segAttr[CS] & ~0x6000) | 0x9b;
+  cpu.updateMode();
+}
+
+/**
+ * Direct far JMP/CALL ptr16:16 / ptr16:32 (EA / 9A, not valid in 64-bit mode). With CR0.PE = 0 CS is loaded
+ * real-address style; with PE = 1 the descriptor is read from the GDT — this is how SMM entry code moves from
+ * its 16-bit start to 32-bit protected mode (x86-smm-facts §3.10).
+ */
+export function farDirect(isCall: boolean): (i: Insn, ins: Instruction) => ExecFn {
+  return (i) => {
+    const offset = i.immLo, sel = i.imm2 & 0xffff, size = i.size;
+    return (cpu) => {
+      if (isCall) {
+        const sp = cpu.rsp;
+        try {
+          cpu.push(size, cpu.segSel[CS]);
+          cpu.push(size, cpu.rip & (size === 4 ? 0xffffffff : 0xffff));
+        } catch (e) {
+          cpu.setRsp(sp);
+          throw e;
+        }
+      }
+      if ((cpu.cr0 & 1) === 0) {
+        loadRealModeCs(cpu, sel);
+        cpu.rip = offset;
+        return;
+      }
+      const desc = checkCodeTarget(cpu, sel, readDescriptor(cpu, sel), isCall ? 'CALL FAR' : 'JMP FAR');
+      if (desc.conforming ? desc.dpl > cpu.cpl : desc.dpl !== cpu.cpl || (sel & 3) > cpu.cpl) throw gp('far transfer: privilege mismatch', sel & 0xfffc);
+      cpu.loadCodeSegment(sel, desc, cpu.cpl, isCall ? 'far call' : 'far jump');
+      cpu.rip = offset;
+    };
+  };
+}
 
 /** IRETQ (64-bit): pops RIP, CS, RFLAGS, RSP, SS. RFLAGS rules as POPF (IOPL at CPL0 only, IF if CPL ≤ IOPL). */
 export const iret = (_i: Insn, ins: Instruction): ExecFn => {

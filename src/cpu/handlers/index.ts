@@ -4,7 +4,7 @@ import type { ExecFn, Insn } from '../insn';
 import { binary, cmpxchg, divide, imulMulti, incDec, mulOne, neg, not, opAdc, opAdd, opAnd, opOr, opSbb, opSub, opXor, xadd } from './arith';
 import { BitOp, bitScan, bitTest, bswap, cmovcc, setcc } from './bits';
 import { callIndirect, callRel, int1, int3, intN, jcc, jmpIndirect, jmpRel, jrcxz, loop, ret, ud2 } from './control';
-import { callFar, iret, jmpFar, retf, swapgs, syscall, sysret } from './far';
+import { callFar, farDirect, iret, jmpFar, retf, swapgs, syscall, sysret } from './far';
 import { inInsn, ins, outInsn, outs } from './io';
 import { convertAcc, convertPair, extend, flagOp, lahf, lea, mov, nop, pop, popf, push, pushf, sahf, xchg } from './moves';
 import { ShiftOp, doubleShift, shift } from './shift';
@@ -71,8 +71,8 @@ export const HANDLERS: ReadonlyMap<Mnemonic, HandlerFactory> = new Map<Mnemonic,
   // flags
   [M.Clc, flagOp('clc')], [M.Stc, flagOp('stc')], [M.Cmc, flagOp('cmc')], [M.Cld, flagOp('cld')], [M.Std, flagOp('std')],
   // control flow
-  [M.Jmp, (i, ins) => (ins.isJmpFarIndirect ? jmpFar(i, ins) : ins.isJmpNearIndirect ? jmpIndirect() : ins.isJmpFar ? null : jmpRel(i))],
-  [M.Call, (i, ins) => (ins.isCallFarIndirect ? callFar(i, ins) : ins.isCallNearIndirect ? callIndirect() : ins.isCallFar ? null : callRel(i))],
+  [M.Jmp, (i, ins) => (ins.isJmpFarIndirect ? jmpFar(i, ins) : ins.isJmpNearIndirect ? jmpIndirect() : ins.isJmpFar ? farDirect(false)(i, ins) : jmpRel(i))],
+  [M.Call, (i, ins) => (ins.isCallFarIndirect ? callFar(i, ins) : ins.isCallNearIndirect ? callIndirect(i, ins) : ins.isCallFar ? farDirect(true)(i, ins) : callRel(i, ins))],
   [M.Ret, ret], [M.Retf, retf], [M.Iret, iret], [M.Iretd, iret], [M.Iretq, iret],
   [M.Jo, jcc], [M.Jno, jcc], [M.Jb, jcc], [M.Jae, jcc], [M.Je, jcc], [M.Jne, jcc], [M.Jbe, jcc], [M.Ja, jcc],
   [M.Js, jcc], [M.Jns, jcc], [M.Jp, jcc], [M.Jnp, jcc], [M.Jl, jcc], [M.Jge, jcc], [M.Jle, jcc], [M.Jg, jcc],

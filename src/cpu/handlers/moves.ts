@@ -105,13 +105,15 @@ export const xchg = (i: Insn): ExecFn => {
   };
 };
 
-/** Stack operand size of PUSH/POP forms: 8 in 64-bit mode unless the 16-bit form was encoded. */
-function stackSize(cpu: Cpu, ins: Instruction, i: Insn): number {
+/**
+ * Operand size of a stack instruction from its iced Code name: `…16`/`Pushw`/`Popw` → 2, `…32`/`Pushd`/`Popd` →
+ * 4, otherwise 8 (64-bit mode default).
+ */
+export function stackOperandSize(ins: Instruction): number {
   const name = Code[ins.code] ?? '';
-  if (/^Push[qd]?_imm|^Pushq|^Pushw/.test(name)) return /^Pushw|_imm16$|Push_imm16/.test(name) ? 2 : 8;
-  if (/_r16|_rm16|Pushw|Popw/.test(name)) return 2;
-  void cpu;
-  return i.size === 2 ? 2 : 8;
+  if (/^(Push|Pop)w|_r16$|_rm16$|_imm16$|16$/.test(name)) return 2;
+  if (/^(Push|Pop)d|_r32$|_rm32$|_imm32$|_32$/.test(name) && !/^Pushq/.test(name)) return 4;
+  return 8;
 }
 
 export const push = (i: Insn, ins: Instruction): ExecFn => {
@@ -119,10 +121,10 @@ export const push = (i: Insn, ins: Instruction): ExecFn => {
   const segMatch = /^Push[wq]?_(ES|CS|SS|DS|FS|GS)$/.exec(name);
   if (segMatch) {
     const seg = ['ES', 'CS', 'SS', 'DS', 'FS', 'GS'].indexOf(segMatch[1]);
-    const sz = name.startsWith('Pushw') ? 2 : 8;
+    const sz = stackOperandSize(ins);
     return (cpu) => cpu.push(sz, cpu.segSel[seg]);
   }
-  const sz = stackSize(undefined as unknown as Cpu, ins, i);
+  const sz = stackOperandSize(ins);
   if (i.k0 === K_REG && sz === 8) {
     const r = i.r0;
     return (cpu) => cpu.push(8, cpu.lo[r], cpu.hi[r]);
@@ -142,14 +144,14 @@ export const pop = (i: Insn, ins: Instruction): ExecFn => {
   const segMatch = /^Pop[wq]?_(ES|SS|DS|FS|GS)$/.exec(name);
   if (segMatch) {
     const seg = ['ES', 'CS', 'SS', 'DS', 'FS', 'GS'].indexOf(segMatch[1]);
-    const sz = name.startsWith('Popw') ? 2 : 8;
+    const sz = stackOperandSize(ins);
     return (cpu) => {
       const sp = cpu.rsp;
       const sel = cpu.pop(sz) & 0xffff;
       try { loadSegment(cpu, seg, sel); } catch (e) { cpu.setRsp(sp); throw e; }
     };
   }
-  const sz = /_r16|_rm16|Popw/.test(name) ? 2 : 8;
+  const sz = stackOperandSize(ins);
   if (i.k0 === K_REG) {
     const r = i.r0;
     return (cpu) => { const lo = cpu.pop(sz); cpu.setReg(r, sz, lo, cpu.hiOut); };
