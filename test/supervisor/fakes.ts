@@ -16,7 +16,6 @@ export class FakePageAttributes {
   }
   attributesOf(base: bigint, length: bigint): { attributes: bigint } | { error: bigint } {
     if (length === 0n) return { error: EFI.INVALID_PARAMETER };
-    if ((base & 0xfffn) !== 0n && false) return { error: EFI.UNSUPPORTED };
     let first: bigint | undefined;
     for (let p = base & ~0xfffn; p < base + length; p += 0x1000n) {
       const a = this.pages.get(p) ?? this.defaultAttrs;
