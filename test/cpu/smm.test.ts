@@ -406,7 +406,6 @@ describe('cpu: code running in SMM (16-bit after entry, x86-smm-facts §1.6, §3
     expect(out.kind, show(out)).to.equal('trap');
     return m;
   }
-  const PUSH_BUG = 'CPU bug: PUSH/POP/CALL/RET size is 2 or 8 in every mode; o32 PUSH/POP in 16-bit code and 32-bit code move ESP by 8';
 
   it('o32 push eax / pop ebx move SP by 4', () => {
     // mov esp, 0xf800; mov eax, 0x11223344; push eax; (stop) — checked at 0x800E
@@ -423,7 +422,6 @@ describe('cpu: code running in SMM (16-bit after entry, x86-smm-facts §1.6, §3
     expect(m.reg('rax') & 0xffffn).to.equal(8n);
   });
 
-  const REL_BUG = 'CPU bug: relative branch targets in 16/32-bit code are computed from the linear address (CS.base + IP) that the decoder is given, and iced truncates them to 16 bits; with CS.base = SMBASE every JMP/Jcc/CALL rel lands at IP - 0x30000-ish';
   it('jmp short / jz rel8 in 16-bit SMM code (CS.base = SMBASE) land at the right IP', () => {
     // jmp +2 (EB 02); nop; nop; xor ax, ax (31 C0); jz +3 (74 03); mov bx, 2; mov bx, 1 (BB 01 00) → stop
     const code = new Uint8Array([0xeb, 0x02, 0x90, 0x90, 0x31, 0xc0, 0x74, 0x03, 0xbb, 0x02, 0x00, 0xbb, 0x01, 0x00]);
