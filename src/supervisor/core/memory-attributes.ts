@@ -2,10 +2,7 @@
  * The EFI memory-attribute vocabulary the supervisor uses for page-table state (supervisor-facts §0.2):
  * RP = present bit clear, RO = R/W clear, XP = NX set, SP = U/S clear (supervisor page); SP absent = user page.
  */
-export const EFI_MEMORY_RP = 0x2000n;
-export const EFI_MEMORY_XP = 0x4000n;
-export const EFI_MEMORY_RO = 0x20000n;
-export const EFI_MEMORY_SP = 0x40000n;
+export { EFI_MEMORY_RO, EFI_MEMORY_RP, EFI_MEMORY_SP, EFI_MEMORY_XP } from '../mem/page-attributes';
 
 export const PAGE_SIZE = 0x1000n;
 

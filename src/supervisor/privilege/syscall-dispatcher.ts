@@ -1,7 +1,8 @@
 import type { Cpu } from '../../cpu/cpu';
 import { CpuFault } from '../../cpu/cpu-fault';
 import { IF } from '../../cpu/flags';
-import { efiStatusName, EFI_STATUS_VALUES } from '../../firmware/efi-status';
+import { efiStatusName } from '../../firmware/efi-status';
+import { EFI } from '../core/efi-codes';
 import { isInstructionExecutionAllowed, isIoReadWriteAllowed, isMsrReadWriteAllowed, type GateDecision } from '../../firmware/policy/policy-gates';
 import type { SecurePolicy } from '../../firmware/policy/policy-types';
 import type { Machine } from '../../platform/machine';
@@ -19,12 +20,6 @@ export const Syscall = {
 
 export const SYSCALL_NAMES: Record<number, string> = Object.fromEntries(Object.entries(Syscall).map(([k, v]) => [v, `SMM_${k.startsWith('SVST') || ['RDMSR', 'WRMSR', 'CLI', 'IO_READ', 'IO_WRITE', 'WBINVD', 'HLT', 'PROC_READ', 'PROC_WRITE'].includes(k) ? 'SC_' : ''}${k}`]));
 
-/** An EFI_STATUS value by name (supervisor-facts §0.1). */
-function st(name: string): bigint {
-  const v = EFI_STATUS_VALUES.get(name);
-  if (v === undefined) throw new Error(`unknown EFI status ${name}`);
-  return v;
-}
 
 /** A syscall that must not return to the caller (§3.8): the status the dispatcher ended with and why. */
 export class FatalSyscall extends Error {
@@ -115,9 +110,9 @@ export class SyscallDispatcher {
       this.machine.trace.record('policy', { syscall: SYSCALL_NAMES[index], what, allowed: d.allowed, status: d.status, root: d.root, entry: d.entry, reason: d.reason });
       if (!d.allowed) fatal(d.value, `${what} denied by policy: ${d.reason}`);
     };
-    const policy = (): SecurePolicy => this.services.policy() ?? fatal(st('EFI_SECURITY_VIOLATION'), 'no firmware policy is loaded (the gates would dereference NULL, §4.5)');
+    const policy = (): SecurePolicy => this.services.policy() ?? fatal(EFI.SECURITY_VIOLATION, 'no firmware policy is loaded (the gates would dereference NULL, §4.5)');
     const userRange = (p: bigint, n: bigint, what: string): void => {
-      if (!this.isUserRange(p, n)) fatal(st('EFI_SECURITY_VIOLATION'), `${what} 0x${p.toString(16)} (+0x${n.toString(16)}) is not a user-owned range`);
+      if (!this.isUserRange(p, n)) fatal(EFI.SECURITY_VIOLATION, `${what} 0x${p.toString(16)} (+0x${n.toString(16)}) is not a user-owned range`);
     };
     const ok = (status: bigint, what: string): void => {
       if (status !== 0n) fatal(status, what);
@@ -150,7 +145,7 @@ export class SyscallDispatcher {
       case Syscall.IO_READ:
       case Syscall.IO_WRITE: {
         const width = Number(a2);
-        if (a2 > 2n) fatal(st('EFI_INVALID_PARAMETER'), `I/O width code ${a2} is not 0, 1 or 2`);
+        if (a2 > 2n) fatal(EFI.INVALID_PARAMETER, `I/O width code ${a2} is not 0, 1 or 2`);
         const write = index === Syscall.IO_WRITE;
         gate(isIoReadWriteAllowed(policy(), a1, width, write ? 2 : 1), `${write ? 'OUT' : 'IN'} port 0x${a1.toString(16)} width ${[1, 2, 4][width]}`);
         const bytes = [1, 2, 4][width];
@@ -161,22 +156,22 @@ export class SyscallDispatcher {
         return BigInt(this.machine.ports.read(Number(a1), bytes, cpu) >>> 0);
       }
       case Syscall.SVST_READ: {
-        if (a1 === 0n) fatal(st('EFI_INVALID_PARAMETER'), 'NULL MM CPU protocol pointer');
-        if (a2 > 514n) fatal(st('EFI_INVALID_PARAMETER'), `save-state register ${a2} > 514 (PROCESSOR_ID)`);
-        if (a3 >= BigInt(this.services.numberOfCpus())) fatal(st('EFI_INVALID_PARAMETER'), `CPU index ${a3} ≥ NumberOfCpus`);
+        if (a1 === 0n) fatal(EFI.INVALID_PARAMETER, 'NULL MM CPU protocol pointer');
+        if (a2 > 514n) fatal(EFI.INVALID_PARAMETER, `save-state register ${a2} > 514 (PROCESSOR_ID)`);
+        if (a3 >= BigInt(this.services.numberOfCpus())) fatal(EFI.INVALID_PARAMETER, `CPU index ${a3} ≥ NumberOfCpus`);
         this.services.saveStateRead(cpu, a1, Number(a2), Number(a3));
         return 0n;
       }
       case Syscall.SVST_READ_2: {
-        if (a1 === 0n) fatal(st('EFI_INVALID_PARAMETER'), 'NULL MM CPU protocol pointer');
+        if (a1 === 0n) fatal(EFI.INVALID_PARAMETER, 'NULL MM CPU protocol pointer');
         userRange(a3, a2, 'save-state destination');
         return this.services.saveStateRead2(cpu, a1, a2, a3); // returned, non-fatal (§3.7)
       }
       case Syscall.PROC_READ:
       case Syscall.PROC_WRITE:
-        return fatal(st('EFI_INVALID_PARAMETER'), 'not implemented by the supervisor');
+        return fatal(EFI.INVALID_PARAMETER, 'not implemented by the supervisor');
       case Syscall.REG_HDL_JMP:
-        if (this.registrations.mmiTrampoline !== null || this.registrations.apTrampoline !== null) fatal(st('EFI_ALREADY_STARTED'), 'trampolines already registered');
+        if (this.registrations.mmiTrampoline !== null || this.registrations.apTrampoline !== null) fatal(EFI.ALREADY_STARTED, 'trampolines already registered');
         userRange(a1, 8n, 'MMI trampoline');
         userRange(a2, 8n, 'AP trampoline');
         this.registrations.mmiTrampoline = a1;
@@ -189,26 +184,26 @@ export class SyscallDispatcher {
         return 0n;
       case Syscall.ALOC_POOL:
       case Syscall.FREE_POOL:
-        return fatal(st('EFI_UNSUPPORTED'), 'pool syscalls are deprecated');
+        return fatal(EFI.UNSUPPORTED, 'pool syscalls are deprecated');
       case Syscall.ALOC_PAGE: {
-        if (cpu.index !== 0) fatal(st('EFI_ACCESS_DENIED'), 'page allocation on an AP');
-        if (a2 === 5n) fatal(st('EFI_UNSUPPORTED'), 'memory type 5 (runtime code) is not supported');
-        if (a2 !== 6n) fatal(st('EFI_INVALID_PARAMETER'), `memory type ${a2} is not EfiRuntimeServicesData`);
+        if (cpu.index !== 0) fatal(EFI.ACCESS_DENIED, 'page allocation on an AP');
+        if (a2 === 5n) fatal(EFI.UNSUPPORTED, 'memory type 5 (runtime code) is not supported');
+        if (a2 !== 6n) fatal(EFI.INVALID_PARAMETER, `memory type ${a2} is not EfiRuntimeServicesData`);
         // only AllocateAnyPages can succeed: the limit/target passed to the allocator is 0 (§3.7)
-        if (a1 !== 0n) fatal(st('EFI_NOT_FOUND'), `allocation type ${a1} with address 0 cannot be satisfied`);
+        if (a1 !== 0n) fatal(EFI.NOT_FOUND, `allocation type ${a1} with address 0 cannot be satisfied`);
         const addr = this.services.allocateUserPages(Number(a3));
-        if (addr === null) return fatal(st('EFI_OUT_OF_RESOURCES'), `${a3} page(s) not available`);
+        if (addr === null) return fatal(EFI.OUT_OF_RESOURCES, `${a3} page(s) not available`);
         return addr;
       }
       case Syscall.FREE_PAGE: {
-        if (a2 > 0xfffffffffffffn) fatal(st('EFI_INVALID_PARAMETER'), 'page count too large');
+        if (a2 > 0xfffffffffffffn) fatal(EFI.INVALID_PARAMETER, 'page count too large');
         userRange(a1, a2 * 0x1000n, 'pages to free');
         ok(this.services.freeUserPages(a1, Number(a2)), 'not an MM-allocated range');
         return 0n;
       }
       case Syscall.START_AP_PROC: {
         userRange(a1, 1n, 'AP procedure');
-        if (a2 >= BigInt(this.services.numberOfCpus())) fatal(st('EFI_INVALID_PARAMETER'), `CPU index ${a2} ≥ NumberOfCpus`);
+        if (a2 >= BigInt(this.services.numberOfCpus())) fatal(EFI.INVALID_PARAMETER, `CPU index ${a2} ≥ NumberOfCpus`);
         if (a3 !== 0n) userRange(a3, 1n, 'AP procedure argument');
         ok(this.services.startupThisAp(cpu, a1, Number(a2), a3), 'the AP procedure could not be scheduled');
         return 0n;
@@ -223,7 +218,7 @@ export class SyscallDispatcher {
         return 0n;
       case Syscall.SET_CPL3_TBL:
         userRange(a1, BigInt(MMST_SIZE), 'user MMST');
-        if (this.registrations.cpl3Table !== null) fatal(st('EFI_ALREADY_STARTED'), 'the CPL3 services table is already set');
+        if (this.registrations.cpl3Table !== null) fatal(EFI.ALREADY_STARTED, 'the CPL3 services table is already set');
         this.registrations.cpl3Table = a1;
         return 0n;
       case Syscall.INST_PROT:
@@ -234,7 +229,7 @@ export class SyscallDispatcher {
         return this.services.hobListCopy();
       case Syscall.ERR_RPT_JMP:
         userRange(a1, 1n, 'error-report routine');
-        if (this.registrations.errorReporter !== null) fatal(st('EFI_ALREADY_STARTED'), 'the error reporter is already registered');
+        if (this.registrations.errorReporter !== null) fatal(EFI.ALREADY_STARTED, 'the error reporter is already registered');
         this.registrations.errorReporter = a1;
         return 0n;
       case Syscall.MM_HDL_REG_1:
@@ -242,10 +237,10 @@ export class SyscallDispatcher {
       case Syscall.MM_HDL_UNREG_1:
       case Syscall.MM_HDL_UNREG_2: {
         userRange(a1, 16n, 'handler-profile GUID');
-        if (!this.services.handlerProfileEnabled()) fatal(st('EFI_UNSUPPORTED'), 'handler profiling is disabled');
+        if (!this.services.handlerProfileEnabled()) fatal(EFI.UNSUPPORTED, 'handler profiling is disabled');
         const second = index === Syscall.MM_HDL_REG_2 || index === Syscall.MM_HDL_UNREG_2;
         const kind = index === Syscall.MM_HDL_REG_1 || index === Syscall.MM_HDL_REG_2 ? 'reg' : 'unreg';
-        if (second && this.profileSequence !== kind) fatal(st('EFI_NOT_STARTED'), 'the second half of a handler-profile call without the first');
+        if (second && this.profileSequence !== kind) fatal(EFI.NOT_STARTED, 'the second half of a handler-profile call without the first');
         if (a2 !== 0n) userRange(a2, 1n, 'handler-profile context');
         this.profileSequence = second ? 'none' : kind;
         return 0n;
@@ -255,10 +250,10 @@ export class SyscallDispatcher {
       case Syscall.MM_IS_COMM_BUFF: {
         const c = this.services.userCommBufferCopy();
         const inside = a2 !== 0n && a1 >= c.base && a1 + a2 <= c.base + c.size;
-        return inside ? 0n : st('EFI_SECURITY_VIOLATION'); // returned, non-fatal (item 61)
+        return inside ? 0n : EFI.SECURITY_VIOLATION; // returned, non-fatal (item 61)
       }
       default:
-        return fatal(st('EFI_INVALID_PARAMETER'), `unknown syscall index 0x${index.toString(16)}`);
+        return fatal(EFI.INVALID_PARAMETER, `unknown syscall index 0x${index.toString(16)}`);
     }
   }
 
@@ -270,7 +265,7 @@ export class SyscallDispatcher {
     try {
       return op();
     } catch (e) {
-      if (e instanceof CpuFault) throw new FatalSyscall(Number(cpu.getReg64(0) & 0xffffffffffffn), st('EFI_DEVICE_ERROR'), `#GP in the supervisor: ${e.reason}`);
+      if (e instanceof CpuFault) throw new FatalSyscall(Number(cpu.getReg64(0) & 0xffffffffffffn), EFI.DEVICE_ERROR, `#GP in the supervisor: ${e.reason}`);
       throw e;
     }
   }
