@@ -60,6 +60,19 @@ export function buildRing3BrokerSource(dataRva: number): string {
   const g = L.guids;
   const SC = { REG_HDL_JMP: 0x10000, SET_CPL3_TBL: 0x10019, INST_PROT: 0x1001a, REG_HNDL: 0x10007, UNREG_HNDL: 0x10018, ALOC_PAGE: 0x10004, FREE_PAGE: 0x10005, START_AP_PROC: 0x10006, INST_CONF_T: 0x10001, SVST_READ: 0x7, SVST_READ_2: 0x10021 };
   const fill = (field: number, label: string) => `  lea rax, [rel ${label}]\n  mov [rel ${d(L.mmst + field)}], rax`;
+  // A lifecycle handler that installs its NULL-interface protocol the first time only (§2.6).
+  const installOnce = (label: string, seen: number, guidOff: number) => `${label}:
+  sub rsp, 0x28
+  cmp qword [rel ${d(seen)}], 0
+  jne .seen
+  mov qword [rel ${d(seen)}], 1
+  lea rcx, [rel ${d(guidOff)}]
+  xor edx, edx
+  call install_protocol
+.seen:
+  xor eax, eax
+  add rsp, 0x28
+  ret`;
   const reg = (handler: string, guidOff: number, store?: number) => [
     `  lea rdx, [rel ${handler}]`, `  lea r8, [rel ${d(guidOff)}]`, `  mov eax, ${SC.REG_HNDL}`, '  syscall',
     ...(store !== undefined ? [`  mov [rel ${d(store)}], rax`] : []),
@@ -367,31 +380,8 @@ on_end_of_dxe:
   add rsp, 0x28
   ret
 
-on_exit_boot_services:
-  sub rsp, 0x28
-  cmp qword [rel ${d(L.ebsSeen)}], 0
-  jne .seen
-  mov qword [rel ${d(L.ebsSeen)}], 1
-  lea rcx, [rel ${d(g.exitBootServices)}]
-  xor edx, edx
-  call install_protocol
-.seen:
-  xor eax, eax
-  add rsp, 0x28
-  ret
-
-on_ready_to_boot:
-  sub rsp, 0x28
-  cmp qword [rel ${d(L.rtbSeen)}], 0
-  jne .seen
-  mov qword [rel ${d(L.rtbSeen)}], 1
-  lea rcx, [rel ${d(g.readyToBoot)}]
-  xor edx, edx
-  call install_protocol
-.seen:
-  xor eax, eax
-  add rsp, 0x28
-  ret
+${installOnce('on_exit_boot_services', L.ebsSeen, g.exitBootServices)}
+${installOnce('on_ready_to_boot', L.rtbSeen, g.readyToBoot)}
 `;
 }
 
