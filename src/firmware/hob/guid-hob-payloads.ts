@@ -3,6 +3,7 @@ import { ByteWriter } from '../binary/byte-writer';
 import { Guid, readGuid, writeGuid } from '../guid/guid';
 import { wellKnownGuid } from '../guid/guid-registry';
 import { GuidHobPayload, MpInformation2Entry } from './hob-types';
+import { readUnblockParams, writeUnblockParams } from './unblock-params';
 
 /** MP_INFORMATION2_ENTRY size: EFI_PROCESSOR_INFORMATION (48) + CoreType + Reserved[7]. */
 export const MP_INFORMATION2_ENTRY_SIZE = 56;
@@ -66,15 +67,10 @@ export function decodeGuidHobPayload(name: Guid, r: ByteReader): GuidHobPayload 
       return { kind, physicalStart: r.u64(0, 'PhysicalStart'), numberOfPages: r.u64(8, 'NumberOfPages'), status: r.u64(16, 'Status') };
     case 'unblockParams':
       // supervisor-facts §7.1
-      return {
-        kind,
-        memoryType: r.u32(0, 'MemoryDescriptor.Type'),
-        physicalStart: r.u64(8, 'MemoryDescriptor.PhysicalStart'),
-        virtualStart: r.u64(16, 'MemoryDescriptor.VirtualStart'),
-        numberOfPages: r.u64(24, 'MemoryDescriptor.NumberOfPages'),
-        attribute: r.u64(32, 'MemoryDescriptor.Attribute'),
-        identifierGuid: readGuid(r, 40, 'IdentifierGuid'),
-      };
+      {
+        const { padding: _padding, ...params } = readUnblockParams(r);
+        return { kind, ...params };
+      }
     case 'protectedRegion':
       return { kind, regionType: r.u64(0, 'Type'), address: r.u64(8, 'Addr'), pages: r.u64(16, 'Pages') };
     case 'mpInformation2': {
@@ -130,8 +126,7 @@ export function encodeGuidHobPayload(p: GuidHobPayload): Uint8Array {
       w.u64(p.physicalStart).u64(p.numberOfPages).u64(p.status);
       break;
     case 'unblockParams':
-      w.u32(p.memoryType).zeros(4).u64(p.physicalStart).u64(p.virtualStart).u64(p.numberOfPages).u64(p.attribute);
-      writeGuid(w, p.identifierGuid);
+      writeUnblockParams(w, { ...p, padding: 0 });
       break;
     case 'protectedRegion':
       w.u64(p.regionType).u64(p.address).u64(p.pages);

@@ -34,7 +34,7 @@ export type SupervisorRequestName = keyof typeof SupervisorRequest;
 
 /** Sizes of the request payloads (supervisor-facts §6.3, §6.5, §7.1). */
 export const VERSION_INFO_SIZE = 16;
-export const UNBLOCK_PARAMS_SIZE = 56;
+export { UNBLOCK_PARAMS_SIZE, encodeUnblockParams } from '../../firmware/hob/unblock-params';
 export const COMM_UPDATE_SIZE = 224;
 
 /** EFI memory attributes (supervisor-facts §0.2). */
@@ -65,28 +65,6 @@ export function commMessage(guid: Guid, data: Uint8Array, messageLength = BigInt
 
 export function commHeaderGuid(bytes: Uint8Array): Guid {
   return guidFromBytes(bytes, 0);
-}
-
-/** MM_SUPERVISOR_UNBLOCK_MEMORY_PARAMS (supervisor-facts §7.1), 56 bytes. */
-export interface UnblockParams {
-  type: number;
-  physicalStart: bigint;
-  virtualStart: bigint;
-  numberOfPages: bigint;
-  attribute: bigint;
-  identifier: Guid;
-}
-
-export function encodeUnblockParams(p: UnblockParams): Uint8Array {
-  const b = new Uint8Array(UNBLOCK_PARAMS_SIZE);
-  const v = new DataView(b.buffer);
-  v.setUint32(0, p.type >>> 0, true);
-  v.setBigUint64(8, p.physicalStart, true);
-  v.setBigUint64(16, p.virtualStart, true);
-  v.setBigUint64(24, p.numberOfPages, true);
-  v.setBigUint64(32, p.attribute, true);
-  b.set(guidToBytes(p.identifier), 40);
-  return b;
 }
 
 /** MSUP header (Result 0) followed by the request payload. */

@@ -1,7 +1,8 @@
 import { FormatError } from '../../firmware/binary/format-error';
 import { Guid, guidFromBytes } from '../../firmware/guid';
 import {
-  GuidHobPayload, HobType, LocatedHob, MmramDescriptor, MpInformation2Entry, ResourceDescriptor2Hob, ResourceDescriptorHob, parseHobListDetailed,
+  GuidHobPayload, HobType, LocatedHob, MmramDescriptor, MpInformation2Entry, ResourceDescriptor2Hob, ResourceDescriptorHob, UNBLOCK_PARAMS_SIZE,
+  decodeUnblockParams as decodeParams, encodeUnblockParams as encodeParams, parseHobListDetailed,
 } from '../../firmware/hob';
 import { EFI } from './efi-codes';
 import { overlapsMmram, pagesToBytes } from './memory-attributes';
@@ -29,37 +30,18 @@ export interface UnblockRequest {
   identifierGuid: Guid;
 }
 
-/** Decodes the 56-byte unblock parameter block (§7.1). `bytes` must hold at least 56 bytes. */
+/** Decodes the 56-byte unblock parameter block (§7.1), keeping the 40 raw descriptor bytes. `bytes` must hold 56 bytes. */
 export function decodeUnblockParams(bytes: Uint8Array): UnblockRequest {
-  if (bytes.length < 56) throw new RangeError(`MM_SUPERVISOR_UNBLOCK_MEMORY_PARAMS needs 56 bytes, got ${bytes.length}`);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, 56);
-  return {
-    descriptorBytes: bytes.slice(0, 40),
-    memoryType: dv.getUint32(0, true),
-    physicalStart: dv.getBigUint64(8, true),
-    virtualStart: dv.getBigUint64(16, true),
-    numberOfPages: dv.getBigUint64(24, true),
-    attribute: dv.getBigUint64(32, true),
-    identifierGuid: guidFromBytes(bytes, 40),
-  };
+  if (bytes.length < UNBLOCK_PARAMS_SIZE) throw new RangeError(`MM_SUPERVISOR_UNBLOCK_MEMORY_PARAMS needs 56 bytes, got ${bytes.length}`);
+  const { padding: _padding, ...params } = decodeParams(bytes.subarray(0, UNBLOCK_PARAMS_SIZE));
+  return { descriptorBytes: bytes.slice(0, 40), ...params };
 }
 
-/** Encodes an unblock parameter block (56 bytes); the padding bytes come from `descriptorBytes` when given. */
+/** Encodes an unblock parameter block; the padding comes from `padding`, else from `descriptorBytes`, else 0. */
 export function encodeUnblockParams(p: Omit<UnblockRequest, 'descriptorBytes'> & { descriptorBytes?: Uint8Array; padding?: number }): Uint8Array {
-  const out = new Uint8Array(56);
-  const dv = new DataView(out.buffer);
-  if (p.descriptorBytes) out.set(p.descriptorBytes.subarray(0, 40));
-  dv.setUint32(0, p.memoryType >>> 0, true);
-  if (p.padding !== undefined) dv.setUint32(4, p.padding >>> 0, true);
-  dv.setBigUint64(8, p.physicalStart, true);
-  dv.setBigUint64(16, p.virtualStart, true);
-  dv.setBigUint64(24, p.numberOfPages, true);
-  dv.setBigUint64(32, p.attribute, true);
-  const g = p.identifierGuid.replace(/-/g, '');
-  const be = Uint8Array.from(Buffer.from(g, 'hex'));
-  // mixed-endian GUID layout (x86-smm-facts §4.1)
-  out.set([be[3], be[2], be[1], be[0], be[5], be[4], be[7], be[6], ...be.subarray(8)], 40);
-  return out;
+  const { descriptorBytes, ...params } = p;
+  const padding = p.padding ?? (descriptorBytes ? new DataView(descriptorBytes.buffer, descriptorBytes.byteOffset, 40).getUint32(4, true) : 0);
+  return encodeParams({ ...params, padding });
 }
 
 /** A protected-region HOB (§1.4 `MM_PROT_REGION_HOB`). */

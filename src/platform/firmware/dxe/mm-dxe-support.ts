@@ -120,7 +120,7 @@ export class MmDxeSupport {
     for (const c of [next.supervisor, next.user]) ctx.machine.outside.fill(Number(c.mailbox), Number(PAGE), 0);
     const id = g('MmDxeSupport');
     const param = (start: bigint, pages: bigint) => encodeUnblockParams({
-      type: EfiMemoryType.RuntimeServicesData, physicalStart: start, virtualStart: 0n, numberOfPages: pages, attribute: EFI_MEMORY_XP | EFI_MEMORY_SP, identifier: id,
+      memoryType: EfiMemoryType.RuntimeServicesData, physicalStart: start, virtualStart: 0n, numberOfPages: pages, attribute: EFI_MEMORY_XP | EFI_MEMORY_SP, identifierGuid: id,
     });
     const payload = new Uint8Array(COMM_UPDATE_SIZE);
     payload.set(param(next.supervisor.mailbox, 1n), 0);

@@ -55,7 +55,7 @@ export class StandaloneMmUnblockMem implements UnblockMemoryProtocol {
     if (!sup) return local(EFI_NOT_READY, 'no supervisor communication protocol');
     if (!this.ctx.memoryMap.acceptsUnblock(address, pages)) return local(EFI_ACCESS_DENIED, 'DXE memory map type not Reserved/Runtime/ACPI NVS');
     const reply = sup.communicator.supervisorRequest('UNBLOCK_MEM', encodeUnblockParams({
-      type: EfiMemoryType.RuntimeServicesData, physicalStart: address, virtualStart: 0n, numberOfPages: pages, attribute: 0n, identifier,
+      memoryType: EfiMemoryType.RuntimeServicesData, physicalStart: address, virtualStart: 0n, numberOfPages: pages, attribute: 0n, identifierGuid: identifier,
     }), { sender: MODULE });
     if (reply.status !== EFI_SUCCESS) return { status: reply.status, decidedBy: 'transport' };
     return { status: reply.result ?? EFI_NOT_FOUND, decidedBy: 'supervisor' };
