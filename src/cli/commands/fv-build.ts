@@ -1,7 +1,8 @@
+import { writeOutputFile } from '../cli-files';
 import { readFileSync } from 'node:fs';
 import { CliCommand, parseOptions, UsageError } from '../command';
 import { writeFirmwareVolume } from '../../firmware/fv/fv-writer';
-import { fvOnePositional, fvParseOrUsage, fvWriteOutput } from './fv-common';
+import { fvOnePositional, fvParseOrUsage } from './fv-common';
 import { fvBuildFromYaml } from './fv-yaml';
 
 export const fvBuildCommand: CliCommand = {
@@ -49,7 +50,7 @@ export const fvBuildCommand: CliCommand = {
     }
     const { volume } = fvBuildFromYaml(text, input);
     const bytes = fvParseOrUsage(() => writeFirmwareVolume(volume));
-    fvWriteOutput(output, bytes);
+    writeOutputFile(output, bytes);
     io.out(`wrote ${output}: ${volume.files.length} file(s), 0x${bytes.length.toString(16)} bytes\n`);
     return 0;
   },

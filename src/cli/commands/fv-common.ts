@@ -1,26 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { UsageError } from '../command';
 import { FormatError } from '../../firmware/binary/format-error';
 
 /** Shared by the `fv` and `hob` commands (not a command itself). */
-
-export function fvReadInput(path: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${path}${code === 'ENOENT' ? ': no such file' : code === 'EISDIR' ? ': is a directory' : code ? `: ${code}` : ''}`);
-  }
-}
-
-export function fvWriteOutput(path: string, bytes: Uint8Array): void {
-  try {
-    writeFileSync(path, bytes);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot write ${path}${code ? `: ${code}` : ''}`);
-  }
-}
 
 /** Runs a parser; a malformed file (FormatError) becomes a one-line usage error (exit status 2). */
 export function fvParseOrUsage<T>(parse: () => T): T {

@@ -1,3 +1,4 @@
+import { readInputFile } from '../cli-files';
 import { CliCommand, parseOptions, UsageError } from '../command';
 import { disassembleDepex } from '../../firmware/depex/depex-disassembler';
 import { DispatchCandidate, predictDispatchOrder } from '../../firmware/depex/dispatch-order';
@@ -7,7 +8,7 @@ import { fileTypeName, FVB_ERASE_POLARITY, isRawFileType, sectionTypeName } from
 import { sectionTypeOf } from '../../firmware/fv/sections';
 import { Guid } from '../../firmware/guid/guid';
 import { GuidRegistry } from '../../firmware/guid/guid-registry';
-import { fvOnePositional, fvParseOrUsage, fvReadInput } from './fv-common';
+import { fvOnePositional, fvParseOrUsage } from './fv-common';
 
 /** What the supervisor's broker installs on entry (supervisor-facts §2.6), assumed for the prediction. */
 const BUILT_IN_INSTALLS: Record<string, string[]> = {
@@ -51,7 +52,7 @@ export const fvInspectCommand: CliCommand = {
   async run(args, io) {
     const o = parseOptions(args, { flags: ['--strict'], options: ['--installs', '--installed', '--names'] });
     const input = fvOnePositional(o.positionals, 'firmware volume file');
-    const bytes = fvReadInput(input);
+    const bytes = readInputFile(input);
     const parsed = fvParseOrUsage(() => parseFirmwareVolume(bytes, { source: input, lenient: !o.flags.has('--strict') }));
     const v = parsed.volume;
     const reg = new GuidRegistry();

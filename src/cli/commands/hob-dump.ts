@@ -1,7 +1,8 @@
+import { readInputFile } from '../cli-files';
 import { CliCommand, parseOptions } from '../command';
 import { formatHobList } from '../../firmware/hob/hob-format';
 import { parseHobListDetailed } from '../../firmware/hob/hob-list';
-import { fvOnePositional, fvParseOrUsage, fvReadInput } from './fv-common';
+import { fvOnePositional, fvParseOrUsage } from './fv-common';
 
 export const hobDumpCommand: CliCommand = {
   name: 'hob dump',
@@ -20,7 +21,7 @@ export const hobDumpCommand: CliCommand = {
   async run(args, io) {
     const o = parseOptions(args, { flags: ['--raw'] });
     const input = fvOnePositional(o.positionals, 'HOB list file');
-    const bytes = fvReadInput(input);
+    const bytes = readInputFile(input);
     const hobs = fvParseOrUsage(() => parseHobListDetailed(bytes, { source: input, decodePayloads: !o.flags.has('--raw') }));
     io.out(formatHobList(hobs));
     return 0;

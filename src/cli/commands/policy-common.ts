@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readInputFile } from '../cli-files';
 import { basename } from 'node:path';
 import { UsageError } from '../command';
 import { FormatError } from '../../firmware/binary/format-error';
@@ -8,27 +8,9 @@ import { SecurePolicy } from '../../firmware/policy/policy-types';
 
 /** Shared by the `policy` commands (not a command itself). */
 
-export function readInput(path: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${path}${code === 'ENOENT' ? ': no such file' : code === 'EISDIR' ? ': is a directory' : code ? `: ${code}` : ''}`);
-  }
-}
-
-export function writeOutput(path: string, bytes: Uint8Array): void {
-  try {
-    writeFileSync(path, bytes);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot write ${path}${code ? `: ${code}` : ''}`);
-  }
-}
-
 /** Reads and parses a policy file; malformed content is a usage error (exit status 2). */
 export function readPolicyFile(path: string, format?: PolicySourceFormat): { policy: SecurePolicy; format: PolicySourceFormat } {
-  const bytes = readInput(path);
+  const bytes = readInputFile(path);
   try {
     return loadPolicy(path, bytes, format);
   } catch (e) {

@@ -1,6 +1,7 @@
+import { writeOutputFile } from '../cli-files';
 import { CliCommand, parseOptions, UsageError } from '../command';
 import { writePolicy } from '../../firmware/policy/policy-binary';
-import { choice, one, readPolicyFile, writeOutput } from './policy-common';
+import { choice, one, readPolicyFile } from './policy-common';
 
 export const policyCompileCommand: CliCommand = {
   name: 'policy compile',
@@ -27,7 +28,7 @@ export const policyCompileCommand: CliCommand = {
     const { policy, format } = readPolicyFile(input, from);
     if (format === 'bin') throw new UsageError(`${input} is already a binary policy; compile takes XML or YAML`);
     const bytes = writePolicy(policy);
-    writeOutput(output, bytes);
+    writeOutputFile(output, bytes);
     io.out(`${output}: 0x${bytes.length.toString(16)} bytes, ${policy.roots.length} roots\n`);
     return 0;
   },
