@@ -1,12 +1,12 @@
 import { toU64 } from './address';
 import { CpuError, CpuFault, InstructionBudgetExceeded, Vector, gp, hasErrorCode } from './cpu-fault';
-import { AC, DF, FlagOp, IF, IOPL_MASK, LazyFlags, NT, RF, RFLAGS_FIXED1, RFLAGS_WRITABLE, STATUS_FLAGS, TF, VM } from './flags';
+import { AC, DF, IF, IOPL_MASK, LazyFlags, NT, RF, RFLAGS_FIXED1, RFLAGS_WRITABLE, STATUS_FLAGS, TF, VM } from './flags';
 import { Insn } from './insn';
 import { IoBus, OPEN_BUS } from './io-bus';
 import { A_FETCH, A_READ, A_SYS, A_WRITE, CR0_PG, EFER_LMA, NEED, Tlb, identity, walk } from './mmu';
 import { MsrFile } from './msr';
 import { PAGE_SIZE, PhysPage, PhysicalBus } from './physical-memory';
-import { CS, DS, ES, FS, GS, RSP, SS } from './registers';
+import { CS, FS, GS, RSP, SS } from './registers';
 import { CpuEvent, CpuTracer } from './trace';
 import type { CpuidTable } from './cpuid';
 import { DEFAULT_CPUID } from './cpuid';
@@ -592,7 +592,7 @@ export class Cpu {
     let current = fault;
     for (;;) {
       try {
-        this.deliver(current.vector, current.errorCode, current.isSoftware);
+        this.deliver(current.vector, current.errorCode);
         return;
       } catch (e) {
         if (!(e instanceof CpuFault)) throw e;
@@ -618,7 +618,7 @@ export class Cpu {
     try {
       const w1 = this.readMem(this.idtrBase + vector * 16 + 4, 4, A_READ | A_SYS);
       const dpl = (w1 >>> 13) & 3;
-      return dpl < this.cpl ? gp(`INT ${vector}: gate DPL ${dpl} < CPL ${this.cpl}`, vector * 8 + 2) : null;
+        return dpl < this.cpl ? gp(`INT ${vector}: gate DPL ${dpl} < CPL ${this.cpl}`, vector * 8 + 2) : null;
     } catch (e) {
       if (e instanceof CpuFault) return null; // reported by deliver()
       throw e;
@@ -626,7 +626,7 @@ export class Cpu {
   }
 
   /** 64-bit IDT delivery (x86-smm-facts §3.3): 16-byte gates, stack switch on privilege change, IST. */
-  private deliver(vector: number, errorCode: number | undefined, software: boolean): void {
+  private deliver(vector: number, errorCode: number | undefined): void {
     if ((this.efer & EFER_LMA) === 0) {
       throw new CpuError('CPU_MODE_UNSUPPORTED', `exception ${vector} outside IA-32e mode cannot be delivered (no host hook installed)`);
     }
@@ -637,7 +637,6 @@ export class Cpu {
     const w1 = this.readMem(gate + 4, 4, A_READ | A_SYS);
     const w2 = this.readMem(gate + 8, 4, A_READ | A_SYS);
     const type = (w1 >>> 8) & 0xf;
-    const dpl = (w1 >>> 13) & 3;
     const present = (w1 >>> 15) & 1;
     if (type !== 0xe && type !== 0xf) throw gp(`IDT entry ${vector} is not an interrupt or trap gate`, idtErr);
     if (!present) throw new CpuFault(Vector.NP, idtErr, `IDT entry ${vector} not present`);
@@ -786,4 +785,3 @@ export function readDescriptor(cpu: Cpu, selector: number): Descriptor | null {
   return d;
 }
 
-export { A_FETCH, A_READ, A_SYS, A_WRITE, ES, DS, FlagOp };

@@ -10,8 +10,6 @@ import { HANDLERS, execUnsupported } from './handlers';
 /** Extra operand kinds beyond insn.ts's basic ones. */
 export const K_SEG = 4, K_CR = 5, K_DR = 6;
 
-const TWO32 = 4294967296;
-
 function segNumber(r: Register): number {
   const ref = REGISTER_REFS.get(r);
   return ref && ref.seg >= 0 ? ref.seg : -1;
@@ -192,4 +190,3 @@ function decodeBytes(bits: number, bytes: Uint8Array, lin: number): Instruction 
   }
 }
 
-export { TWO32 };

@@ -5,7 +5,7 @@ import { A_READ, A_WRITE } from '../mmu';
 import { Logic, add, incdec, logic, sub } from './alu';
 import { big, bigSigned, halves, readOperand, signOf, writeOperand } from './operands';
 import { RAX, RDX } from '../registers';
-import { STATUS_FLAGS, CF, OF, PARITY, ZF, SF, PF } from '../flags';
+import { CF, OF, PARITY, ZF, SF, PF } from '../flags';
 
 type Binary = (cpu: Cpu, size: number, alo: number, ahi: number, blo: number, bhi: number) => number;
 
@@ -226,4 +226,3 @@ export const cmpxchg = (i: Insn): ExecFn => (cpu, i) => {
   }
 };
 
-export { STATUS_FLAGS };

@@ -1,8 +1,7 @@
-import type { Cpu } from '../cpu';
 import { CF, ZF } from '../flags';
 import { K_IMM, K_MEM, K_REG, type ExecFn, type Insn } from '../insn';
 import { A_READ, A_WRITE } from '../mmu';
-import { big, halves, linearOf, readOperand, writeOperand } from './operands';
+import { big, linearOf, readOperand } from './operands';
 
 export const enum BitOp { BT, BTS, BTR, BTC }
 
@@ -101,4 +100,3 @@ export const cmovcc = (i: Insn): ExecFn => (cpu, i) => {
   else if (size === 4) cpu.hi[i.r0] = 0;
 };
 
-export { halves, writeOperand };

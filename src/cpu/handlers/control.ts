@@ -1,7 +1,7 @@
 import { Code, Instruction } from 'iced-x86';
-import { CpuFault, Vector, gp, ud } from '../cpu-fault';
+import { CpuFault, Vector, ud } from '../cpu-fault';
 import type { Cpu } from '../cpu';
-import { K_IMM, K_REG, type ExecFn, type Insn } from '../insn';
+import { K_IMM, type ExecFn, type Insn } from '../insn';
 import { RCX } from '../registers';
 import { readOperand } from './operands';
 
@@ -157,4 +157,3 @@ export const ud2 = (): ExecFn => () => {
   throw ud('UD2');
 };
 
-export { K_REG, gp };

@@ -1,7 +1,7 @@
 import { Code, Instruction } from 'iced-x86';
 import { CpuFault, Vector, gp, ud } from '../cpu-fault';
 import { readDescriptor, type Cpu, type Descriptor } from '../cpu';
-import { IF, IOPL_MASK, RF, RFLAGS_FIXED1, RFLAGS_WRITABLE, STATUS_FLAGS, VM, VIF, VIP } from '../flags';
+import { IF, IOPL_MASK, RF, RFLAGS_FIXED1, RFLAGS_WRITABLE, VM } from '../flags';
 import { type ExecFn, type Insn } from '../insn';
 import { A_READ, EFER_LMA, EFER_SCE } from '../mmu';
 import { Msr } from '../msr';
@@ -322,4 +322,3 @@ export const swapgs = (): ExecFn => (cpu) => {
   cpu.segBase[GS] = cpu.canonicalNumber(k, 'KERNEL_GS_BASE');
 };
 
-export { STATUS_FLAGS, VIF, VIP };

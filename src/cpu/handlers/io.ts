@@ -1,7 +1,7 @@
-import { Code, Instruction } from 'iced-x86';
+import { Instruction } from 'iced-x86';
 import { gp } from '../cpu-fault';
 import type { Cpu } from '../cpu';
-import { K_IMM, K_REG, type ExecFn, type Insn } from '../insn';
+import { K_IMM, type ExecFn, type Insn } from '../insn';
 import { A_READ, A_SYS } from '../mmu';
 import { RAX, RDX, REGISTER_REFS } from '../registers';
 import { MemorySizeExt } from 'iced-x86';
@@ -96,4 +96,3 @@ export const outs = (i: Insn, instr: Instruction): ExecFn => {
   return stringOp('outs', stringIo)(i);
 };
 
-export { Code, Instruction, K_REG };

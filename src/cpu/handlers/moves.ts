@@ -1,11 +1,11 @@
 import { Code, Instruction, MemorySizeExt, OpKind } from 'iced-x86';
 import { CpuFault, Vector, gp } from '../cpu-fault';
 import { readDescriptor, type Cpu, type Descriptor } from '../cpu';
-import { AF, CF, DF, IF, IOPL_MASK, PF, RF, RFLAGS_WRITABLE, SF, STATUS_FLAGS, VM, ZF, AC, ID, NT, TF } from '../flags';
+import { AF, CF, DF, IF, IOPL_MASK, PF, RF, RFLAGS_WRITABLE, SF, VM, ZF } from '../flags';
 import { K_IMM, K_MEM, K_REG, type ExecFn, type Insn } from '../insn';
 import { A_WRITE } from '../mmu';
-import { CS, FS, GS, RAX, RDX, REGISTER_REFS, RSP, SS } from '../registers';
-import { halves, bigSigned, linearOf, offsetExact, offsetOf, readOperand, resolve, writeOperand } from './operands';
+import { CS, RAX, RDX, REGISTER_REFS, SS } from '../registers';
+import { halves, bigSigned, linearOf, offsetExact, offsetOf, readOperand } from './operands';
 import { K_SEG } from '../decoder';
 
 /** Size in bytes of operand `op` of an iced instruction (register or memory). */
@@ -269,4 +269,3 @@ const movToSreg: ExecFn = (cpu, i) => {
   loadSegment(cpu, i.r0, sel);
 };
 
-export { FS, GS, RSP, resolve, writeOperand, STATUS_FLAGS, AC, ID, NT, TF };

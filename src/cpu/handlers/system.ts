@@ -5,12 +5,10 @@ import { toU64 } from '../address';
 import { cpuidLookup } from '../cpuid';
 import { AC, IF } from '../flags';
 import { K_REG, type ExecFn, type Insn } from '../insn';
-import { A_READ, A_SYS, A_WRITE, CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_TSD, CR4_UMIP, EFER_LMA, EFER_LME } from '../mmu';
+import { A_READ, A_SYS, A_WRITE, CR0_PE, CR0_PG, CR4_PAE, CR4_TSD, CR4_UMIP, EFER_LMA, EFER_LME } from '../mmu';
 import { RAX, RBX, RCX, RDX } from '../registers';
 import { linearOf } from './operands';
 import { K_CR, K_DR } from '../decoder';
-
-const TWO32 = 4294967296;
 
 function requireCpl0(cpu: Cpu, what: string): void {
   if (cpu.cpl !== 0) throw gp(`${what} at CPL${cpu.cpl}`);
@@ -230,4 +228,3 @@ export const rsm = (): ExecFn => (cpu) => {
   cpu.rsmHook(cpu);
 };
 
-export { TWO32, CR0_WP };

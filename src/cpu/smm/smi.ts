@@ -5,8 +5,6 @@ import { CS, DS, ES, FS, GPR_NAMES, GS, SEG_NAMES, SS } from '../registers';
 import type { IoTrapInfo } from './smm-state';
 import { SMM_REVISION_ID, SmramSaveStateMap, type SaveStateFieldName } from './save-state-map';
 
-const TWO32 = 4294967296;
-
 /** Hidden processor state the Intel map has no fields for (kept internally, as silicon does; §1.2 notes). */
 interface HiddenState {
   segBase: number[];
@@ -210,5 +208,4 @@ export function resumeFromSmm(cpu: Cpu): void {
   if (s.pending) cpu.attention = true; // an SMI latched during SMM is taken now
   if (s.stopOnExit) cpu.requestStop();
   cpu.event({ type: 'rsm', cpu: cpu.index, rip: cpu.ripU64 });
-  void TWO32;
 }

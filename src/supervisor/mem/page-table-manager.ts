@@ -6,7 +6,6 @@ import { NOT_PRESENT, type PageAttributes } from './page-attributes';
 const P = 1n, RW = 2n, US = 4n, A = 0x20n, D = 0x40n, PS = 0x80n, NX = 1n << 63n;
 const ADDR = 0x000ffffffffff000n;
 const LARGE = 0x200000;
-const TWO32 = 4294967296;
 
 /** A leaf of the page tables: a 4 KiB or 2 MiB identity-mapped page. */
 export interface PageLeaf {
@@ -183,4 +182,3 @@ export class PageTableManager {
   }
 }
 
-export { TWO32 };

@@ -1,7 +1,7 @@
 import type { Cpu } from '../../cpu/cpu';
 import { EFER_SCE } from '../../cpu/mmu';
 import { Msr } from '../../cpu/msr';
-import { FS, GS } from '../../cpu/registers';
+import { GS } from '../../cpu/registers';
 
 /** The MSRs the supervisor saves, reprograms for a demotion and restores afterwards (§3.4). */
 export interface SavedSyscallMsrs {
@@ -36,5 +36,4 @@ export function restoreSyscallMsrs(cpu: Cpu, s: SavedSyscallMsrs): void {
   cpu.efer = s.efer >>> 0;
   cpu.segBase[GS] = s.gsBase;
   cpu.msr.write(Msr.KERNEL_GS_BASE, s.kernelGsBase);
-  void FS;
 }

@@ -93,7 +93,7 @@ export class SmmCpuManager {
 
   constructor(
     private readonly machine: Machine,
-    private readonly allocator: MmramAllocator,
+    allocator: MmramAllocator,
     private readonly ptm: PageTableManager,
     private readonly hooks: SmmCpuHooks,
     options: SmmCpuOptions = {},
