@@ -47,7 +47,7 @@ export const retf = (i: Insn, ins: Instruction): ExecFn => {
       const sel = cpu.pop(sz) & 0xffff;
       if ((cpu.cr0 & 1) === 0) {
         loadRealModeCs(cpu, sel);
-        cpu.rip = sz === 8 ? ripLo : ripLo;
+        cpu.rip = ripLo; // real-address mode: IP only
         if (adjust) cpu.lo[4] = (cpu.lo[4] & 0xffff0000) | ((cpu.lo[4] + adjust) & 0xffff);
         return;
       }

@@ -63,13 +63,10 @@ export function extend(signed: boolean): (i: Insn, ins: Instruction) => ExecFn {
     const to = i.size;
     return (cpu, i) => {
       const lo = readOperand(cpu, i, i.k1, i.r1, from);
-      let v = lo;
       if (signed) {
         const [rl, rh] = halves(to, bigSigned(from, lo, 0));
         cpu.setReg(i.r0, to, rl, rh);
-        return;
-      }
-      cpu.setReg(i.r0, to, v, 0);
+      } else cpu.setReg(i.r0, to, lo, 0);
     };
   };
 }
