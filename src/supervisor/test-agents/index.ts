@@ -1,0 +1,2 @@
+export * from './paging-audit';
+export * from './image-writable-sections';
