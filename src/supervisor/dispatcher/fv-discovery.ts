@@ -13,6 +13,8 @@ export interface DiscoveredDriver {
   pe32: Uint8Array | undefined;
   /** The first MM_DEPEX section. */
   depex: Uint8Array;
+  /** The USER_INTERFACE section's name, when the file has one (traces and telemetry name drivers by it). */
+  uiName?: string;
 }
 
 export interface FvDiscovery {
@@ -67,7 +69,11 @@ export function discoverStandaloneMmDrivers(fvHobs: readonly { baseAddress: bigi
         out.skipped.push({ fvBase: fv.baseAddress, fileName: f.name, reason: 'no MM_DEPEX section' });
         continue;
       }
-      out.drivers.push({ fileName: f.name, fvBase: fv.baseAddress, pe32: pe && pe.kind === 'pe32' ? pe.data : undefined, depex: dep.data });
+      const ui = f.content.sections.find((s) => s.kind === 'ui');
+      out.drivers.push({
+        fileName: f.name, fvBase: fv.baseAddress, pe32: pe && pe.kind === 'pe32' ? pe.data : undefined, depex: dep.data,
+        ...(ui && ui.kind === 'ui' ? { uiName: ui.name } : {}),
+      });
     }
   }
   return out;

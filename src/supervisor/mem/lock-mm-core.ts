@@ -1,6 +1,6 @@
 import type { MmramAllocation } from './mmram-allocator';
 import { PAGE } from './mmram-allocator';
-import type { PageAttributes } from './page-attributes';
+import { NOT_PRESENT, type PageAttributes } from './page-attributes';
 import type { PageTableManager } from './page-table-manager';
 
 /** A resource-descriptor HOB as the page-table builder needs it (x86-smm-facts §4.2 resource types). */
@@ -24,6 +24,8 @@ export interface LockInputs {
   overrides: readonly { base: number; size: number; attributes: PageAttributes; what: string }[];
   /** Address width (2^physBits is the end of the non-MMRAM walk). */
   physBits: number;
+  /** §1.6 step 4: the PEI unblock HOBs, processed after the comm buffers and before the protected regions. */
+  processPeiUnblocks?: () => void;
 }
 
 /** Why core init must cold-reset (§1.6 step 2, item 6). */
@@ -36,7 +38,7 @@ export class MemoryMapInconsistency extends Error {
 const USER_RW_NX: PageAttributes = { present: true, writable: true, user: true, executable: false };
 const SUP_RW_NX: PageAttributes = { present: true, writable: true, user: false, executable: false };
 const USER_RO_NX: PageAttributes = { present: true, writable: false, user: true, executable: false };
-const BLOCKED: PageAttributes = { present: false, writable: false, user: false, executable: false };
+const BLOCKED: PageAttributes = NOT_PRESENT;
 
 /**
  * Checks the address points of §1.6 step 2: non-MM ranges must not overlap; MMRAM ranges must not overlap;
@@ -95,6 +97,8 @@ export function lockMmCoreBeforeExit(ptm: PageTableManager, inputs: LockInputs):
   }
   // Step 3.
   for (const c of inputs.commRegions) apply(c.base, c.size, SUP_RW_NX, c.what);
+  // Step 4.
+  inputs.processPeiUnblocks?.();
   // Step 5.
   for (const p of inputs.protectedRegions) apply(p.base, p.size, USER_RO_NX, 'IOMMU protected region');
   // Step 6: generic rule from the MM memory map, then explicit overrides.

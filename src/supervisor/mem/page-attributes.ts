@@ -38,4 +38,9 @@ export function describeAttributes(a: PageAttributes): string {
   return `${a.user ? 'user' : 'supervisor'} ${a.writable ? 'read-write' : 'read-only'} ${a.executable ? 'executable' : 'no-execute'}`;
 }
 
-export const NOT_PRESENT: PageAttributes = { present: false, writable: false, user: false, executable: false };
+/**
+ * A not-present page as the supervisor's attribute query reports it: RP|XP|SP. §1.6 step 1 made all non-MMRAM space
+ * NX and blocking only clears the present bit, so R/W stays set: a blocked page is never "read-only", which is what
+ * the unblock check (§7.2 step 5: RP set and RO clear) relies on.
+ */
+export const NOT_PRESENT: PageAttributes = { present: false, writable: true, user: false, executable: false };

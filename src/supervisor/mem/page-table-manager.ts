@@ -6,6 +6,7 @@ import { NOT_PRESENT, type PageAttributes } from './page-attributes';
 const P = 1n, RW = 2n, US = 4n, A = 0x20n, D = 0x40n, PS = 0x80n, NX = 1n << 63n;
 const ADDR = 0x000ffffffffff000n;
 const LARGE = 0x200000;
+const TABLE_PAGE: PageAttributes = { present: true, writable: false, user: false, executable: false };
 
 /** A leaf of the page tables: a 4 KiB or 2 MiB identity-mapped page. */
 export interface PageLeaf {
@@ -27,6 +28,11 @@ export class PageTableManager {
   readonly root: number;
   /** Physical pages holding page tables (the audit and LockMmCoreBeforeExit map them RO, §1.6 step 8). */
   readonly tablePages: number[] = [];
+  /**
+   * Once set (LockMmCoreBeforeExit step 8, restricted memory access), a table page created later by a split is
+   * mapped read-only supervisor as soon as the edit that needed it completes, as at core init.
+   */
+  private restricted = false;
 
   constructor(
     private readonly view: MemoryView,
@@ -97,6 +103,7 @@ export class PageTableManager {
    */
   setAttributes(base: number, size: number, attrs: PageAttributes): void {
     if (size <= 0) return;
+    const tablesBefore = this.tablePages.length;
     const start = Math.floor(base / PAGE) * PAGE;
     const end = Math.ceil((base + size) / PAGE) * PAGE;
     if (end > 2 ** this.physBits) throw new PageTableError('SUPV_PAGE_RANGE', `range 0x${start.toString(16)}–0x${end.toString(16)} is beyond the ${this.physBits}-bit address width`);
@@ -124,6 +131,14 @@ export class PageTableManager {
       a = last;
     }
     this.flush();
+    if (this.restricted) {
+      for (let k = tablesBefore; k < this.tablePages.length; k++) this.setAttributes(this.tablePages[k], PAGE, TABLE_PAGE);
+    }
+  }
+
+  /** From now on, new table pages are mapped read-only supervisor (§1.6 step 8). */
+  restrictTablePages(): void {
+    this.restricted = true;
   }
 
   /** The leaf covering `addr`: its attributes and size (4 KiB or 2 MiB). Unmapped → not present. */

@@ -14,6 +14,8 @@ export interface VersionInfoDeps {
   state: SupervisorState;
   /** Base of the core image in MMRAM (memory-allocation-module HOB, §1.4). */
   coreImageBase: bigint;
+  /** MaxSupervisorRequestLevel to report (§6.3; default 4, configurable per platform). */
+  maxSupervisorRequestLevel?: bigint;
 }
 
 /**
@@ -30,7 +32,7 @@ export class VersionInfoRequest {
     if (!state.coreInitComplete) return EFI.ACCESS_DENIED;
     if (!buffers.insideSupervisorCopy(buffer, VERSION_INFO_SIZE)) return EFI.SECURITY_VIOLATION;
     const b = Number(buffer);
-    smm.setU64(b + 8, MAX_SUPERVISOR_REQUEST_LEVEL);
+    smm.setU64(b + 8, this.deps.maxSupervisorRequestLevel ?? MAX_SUPERVISOR_REQUEST_LEVEL);
     const base = Number(this.deps.coreImageBase);
     if (smm.u16(base) !== IMAGE_DOS_SIGNATURE) return EFI.COMPROMISED_DATA;
     const nt = base + smm.u32(base + 0x3c);
