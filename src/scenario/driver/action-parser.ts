@@ -128,7 +128,7 @@ function parseOne(src: YamlSource, kind: ActionKind, v: YamlNode | null, f: stri
       const m = fields(['port', 'width', 'value'], 'a mapping {port, width, value}');
       const port = Number(int(required(m, 'port'), 'port', 0xffffn, 'an I/O port'));
       const width = ioWidth(required(m, 'width'));
-      return { kind, port, width, value: int(required(m, 'value'), 'value', widthMax(width), `${width === 8 ? 'an' : 'a'} ${width}-byte value`) };
+      return { kind, port, width, value: int(required(m, 'value'), 'value', widthMax(width), `a ${width}-byte value`) };
     }
     case 'instruction': {
       const word = src.string(v, f, `one of ${INSTRUCTIONS.join(', ')}`);
