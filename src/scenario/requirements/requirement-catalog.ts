@@ -118,13 +118,13 @@ function readRequirements(r: Reader, root: YAMLMap): Requirement[] {
     const statement = r.line(r.required(entry, 'statement', `${what}statement`, entry), `${what}statement`, entry);
     const source = r.line(r.required(entry, 'source', `${what}source`, entry), `${what}source`, entry);
     const sourceNode = entry.get('source', true) as YamlNode;
-    if (parts!.kind === 'SUPV') {
+    if (parts.kind === 'SUPV') {
       const m = /^supervisor-facts\.md §12 item (\d+)\b/.exec(source);
-      if (!m || Number(m[1]) !== parts!.n) {
-        r.fail('REQUIREMENT_CATALOG_SOURCE_MISMATCH', sourceNode, `${what}source`, `${id} must cite "supervisor-facts.md §12 item ${parts!.n}" followed by the context section`);
+      if (!m || Number(m[1]) !== parts.n) {
+        r.fail('REQUIREMENT_CATALOG_SOURCE_MISMATCH', sourceNode, `${what}source`, `${id} must cite "supervisor-facts.md §12 item ${parts.n}" followed by the context section`);
       }
     } else {
-      const doc = String(parts!.doc).padStart(3, '0');
+      const doc = String(parts.doc).padStart(3, '0');
       if (!new RegExp(`^seeds/${doc}_[0-9a-f]+\\.txt §`).test(source)) {
         r.fail('REQUIREMENT_CATALOG_SOURCE_MISMATCH', sourceNode, `${what}source`, `${id} must cite "seeds/${doc}_<hash>.txt §<section>"`);
       }
