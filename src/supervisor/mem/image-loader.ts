@@ -12,6 +12,8 @@ export interface MmLoadedImage {
   size: number;
   entryPoint: bigint;
   owner: PageOwner;
+  /** The writable sections (RW NX by design inside the code allocation, §2.5). */
+  writableSections: { base: number; size: number }[];
 }
 
 /**
@@ -32,14 +34,18 @@ export class MmImageLoader {
     const loaded = loadPeImage(bytes, BigInt(base), name);
     this.view.write(base, loaded.image);
     const user = owner === 'user';
+    const writableSections: { base: number; size: number }[] = [];
     this.ptm.setAttributes(base, pages * PAGE, { present: true, writable: false, user, executable: false });
     for (const s of info.sections) {
       const size = Math.ceil(Math.max(s.virtualSize, s.sizeOfRawData) / PAGE) * PAGE;
       if (size === 0) continue;
       if (s.executable) this.ptm.setAttributes(base + s.virtualAddress, size, { present: true, writable: false, user, executable: true });
-      else if (s.writable) this.ptm.setAttributes(base + s.virtualAddress, size, { present: true, writable: true, user, executable: false });
+      else if (s.writable) {
+        this.ptm.setAttributes(base + s.virtualAddress, size, { present: true, writable: true, user, executable: false });
+        writableSections.push({ base: base + s.virtualAddress, size });
+      }
     }
-    const image: MmLoadedImage = { name, guid, base: BigInt(base), size: pages * PAGE, entryPoint: loaded.entryPoint, owner };
+    const image: MmLoadedImage = { name, guid, base: BigInt(base), size: pages * PAGE, entryPoint: loaded.entryPoint, owner, writableSections };
     this.images.push(image);
     return image;
   }

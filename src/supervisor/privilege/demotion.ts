@@ -17,9 +17,16 @@ const ARG_REGS = [1, 2, 8, 9]; // RCX, RDX, R8, R9
 export class Demotion {
   /** Nesting depth per CPU (a user handler may trigger another demotion, e.g. the error reporter). */
   private readonly depth: number[];
+  /**
+   * Per CPU: the privilege level the last demoted routine returned from, read from the CS the call gate pushed
+   * on the supervisor stack ([RSP+8] at the return label) — evidence that the code really ran at CPL3.
+   */
+  readonly returnedFromCpl: (number | undefined)[];
   constructor(private readonly machine: Machine, private readonly smmCpus: SmmCpuManager, readonly budget = 20_000_000) {
     this.depth = machine.cpus.map(() => 0);
+    this.returnedFromCpl = machine.cpus.map(() => undefined);
     machine.ram.setHostTrap(smmCpus.stubs.demotionReturn, (cpu) => {
+      this.returnedFromCpl[cpu.index] = Number(machine.smm.u64(Number(cpu.getReg64(RSP)) + 8) & 3n);
       cpu.requestStop();
     });
   }
@@ -70,6 +77,7 @@ export class Demotion {
       this.depth[cpu.index]--;
     }
     const result = cpu.getReg64(0);
+    this.machine.trace.record('demotion', { cpu: cpu.index, routine, returnedFromCpl: this.returnedFromCpl[cpu.index] ?? null, status: result });
     restoreSyscallMsrs(cpu, saved.msrs);
     for (const s of [DS, ES, FS, GS]) {
       cpu.segSel[s] = Selector.LONG_DS_R0;
