@@ -110,6 +110,7 @@ export class SyscallDispatcher {
       this.machine.trace.record('policy', { syscall: SYSCALL_NAMES[index], what, allowed: d.allowed, status: d.status, root: d.root, entry: d.entry, reason: d.reason });
       if (!d.allowed) fatal(d.value, `${what} denied by policy: ${d.reason}`);
     };
+    this.machine.trace.record('syscall', { cpu: cpu.index, name: SYSCALL_NAMES[index] ?? `0x${index.toString(16)}`, arg1: a1, arg2: a2, arg3: a3 });
     const policy = (): SecurePolicy => this.services.policy() ?? fatal(EFI.SECURITY_VIOLATION, 'no firmware policy is loaded (the gates would dereference NULL, §4.5)');
     const userRange = (p: bigint, n: bigint, what: string): void => {
       if (!this.isUserRange(p, n)) fatal(EFI.SECURITY_VIOLATION, `${what} 0x${p.toString(16)} (+0x${n.toString(16)}) is not a user-owned range`);
@@ -151,6 +152,7 @@ export class SyscallDispatcher {
         const bytes = [1, 2, 4][width];
         if (write) {
           this.machine.ports.write(Number(a1), bytes, Number(a3 & 0xffffffffn), cpu);
+          this.machine.trace.record('port-write', { cpu: cpu.index, port: Number(a1), width: bytes, value: a3 & ((1n << BigInt(8 * bytes)) - 1n) });
           return 0n;
         }
         return BigInt(this.machine.ports.read(Number(a1), bytes, cpu) >>> 0);
