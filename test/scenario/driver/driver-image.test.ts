@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { guidFromName, wellKnownGuid } from '../../../src/firmware/guid';
 import { parsePeImage } from '../../../src/firmware/pe';
 import { MachineStop } from '../../../src/platform/machine-stop';
-import { buildDriverImage, parseActionList } from '../../../src/scenario/driver';
+import { buildDriverImage, DriverActionError, parseActionList } from '../../../src/scenario/driver';
 import { MMST } from '../../../src/supervisor/broker/ring3-broker-image';
 import { MmImageLoader } from '../../../src/supervisor/mem/image-loader';
 import { Syscall } from '../../../src/supervisor/privilege/syscall-dispatcher';
@@ -118,6 +118,18 @@ describe('driver images: PE32+ built from actions (supervisor-facts §2.5, §2.6
     expect(d.mmi(1)).to.equal(0n);
     expect(d.ports.map((p) => p.value)).to.deep.equal([7, 7]);
     expect(d.handlers[1].handler - second.base).to.equal(d.handlers[0].handler - d.image.base);
+  });
+
+  it('an assembly error that only shows in the whole image (a label defined by two asm: blocks) names the second block', () => {
+    const entry = parseActionList('- asm: |\n    shared:\n    nop\n- asm: |\n    nop\n    shared:\n', { file: 'dup.feature', line: 10, column: 5 });
+    try {
+      buildDriverImage({ name: 'Dup', guid: DRIVER, entry });
+      expect.fail('no error');
+    } catch (e) {
+      expect(e).to.be.instanceOf(DriverActionError);
+      expect((e as DriverActionError).code).to.equal('DRIVER_ACTION_ASM');
+      expect((e as DriverActionError).message).to.match(/^dup\.feature:16:9: asm: .*shared/);
+    }
   });
 
   it('a driver dispatched before the broker gets a NULL MMST and faults on its first service call, as a real one would', () => {
