@@ -57,9 +57,9 @@ export function q35Fixture(o: { cpus?: number; double?: DoubleOptions; config?: 
   return { cfg, machine, boot, core };
 }
 
-/** The MMIs the firmware sent, as (name or GUID, channel, milestone, request). */
+/** The MMIs the firmware sent (events with a sender; the supervisor's own `mmi` events have none), as (name or GUID, channel, milestone, request). */
 export function sentMmis(m: Machine): { guid: string; name: string | null; channel: string; milestone: string; request?: string }[] {
-  return m.trace.ofType('mmi').map((e) => ({
+  return m.trace.ofType('mmi').filter((e) => e.data.sender !== undefined).map((e) => ({
     guid: e.data.guid as string, name: e.data.name as string | null, channel: e.data.channel as string, milestone: e.data.milestone as string,
     ...(e.data.request ? { request: e.data.request as string } : {}),
   }));
