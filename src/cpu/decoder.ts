@@ -6,6 +6,7 @@ import { A_FETCH } from './mmu';
 import { PAGE_SIZE, PhysPage } from './physical-memory';
 import { REGISTER_REFS } from './registers';
 import { HANDLERS, execUnsupported } from './handlers';
+import { PROCESS_OPCODE_COVERAGE } from './opcode-coverage';
 
 /** Extra operand kinds beyond insn.ts's basic ones. */
 export const K_SEG = 4, K_CR = 5, K_DR = 6;
@@ -168,6 +169,7 @@ export function decodeAt(cpu: Cpu, lin: number, page: PhysPage, off: number, ip 
     return insn;
   }
   const insn = compile(ins, bytes.slice(0, ins.length));
+  if (PROCESS_OPCODE_COVERAGE !== null) PROCESS_OPCODE_COVERAGE.record(insn.code, insn.mnemonic);
   insn.crossPage = crossPage && ins.length > inPage;
   ins.free();
   return insn;
