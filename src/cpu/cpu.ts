@@ -258,9 +258,7 @@ export class Cpu {
     if (lin >= 2 ** 47 || lin < -(2 ** 47)) throw gp(`non-canonical address ${lin}`);
     const r = (this.cr0 & CR0_PG) !== 0 ? walk(this, lin, acc) : identity(lin < 0 ? lin + TWO64 : lin);
     const page = this.bus.page(r.ppn, this.smm.inSmm);
-    this.tlb.tag[i] = lpn;
-    this.tlb.perm[i] = r.perm;
-    this.tlb.page[i] = page;
+    this.tlb.fill(i, lpn, r.perm, page);
     this.pageOff = lin - lpn * PAGE_SIZE;
     return page;
   }

@@ -143,7 +143,8 @@ export function decodeAt(cpu: Cpu, lin: number, page: PhysPage, off: number, ip 
   if (trap !== undefined) {
     const insn = new Insn((c) => {
       c.event({ type: 'host-trap', cpu: c.index, address: BigInt(phys) });
-      trap(c);
+      // looked up again: a trap replaced at the same address takes effect without re-decoding
+      (c.bus.hostTrap(phys) ?? trap)(c);
     });
     insn.len = 0;
     return insn;

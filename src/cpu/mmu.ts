@@ -127,9 +127,28 @@ export class Tlb {
   readonly tag = new Float64Array(Tlb.SIZE).fill(NaN);
   readonly perm = new Uint8Array(Tlb.SIZE);
   readonly page: (PhysPage | null)[] = new Array<PhysPage | null>(Tlb.SIZE).fill(null);
+  /** Slots filled since the last flush (a flush clears only these: SMI entry and CR3 loads flush often). */
+  private readonly used = new Uint16Array(Tlb.SIZE);
+  private usedCount = 0;
+  /** Records that slot `i` now holds an entry (called by the filler when the slot was empty). */
+  fill(i: number, lpn: number, perm: number, page: PhysPage): void {
+    if (this.tag[i] !== this.tag[i] && this.usedCount < Tlb.SIZE) this.used[this.usedCount++] = i; // NaN: slot was empty
+    this.tag[i] = lpn;
+    this.perm[i] = perm;
+    this.page[i] = page;
+  }
   flush(): void {
-    this.tag.fill(NaN);
-    this.page.fill(null);
+    if (this.usedCount >= Tlb.SIZE) {
+      this.tag.fill(NaN);
+      this.page.fill(null);
+    } else {
+      for (let k = 0; k < this.usedCount; k++) {
+        const i = this.used[k];
+        this.tag[i] = NaN;
+        this.page[i] = null;
+      }
+    }
+    this.usedCount = 0;
   }
   flushPage(lpn: number): void {
     const i = lpn & (Tlb.SIZE - 1);

@@ -79,10 +79,14 @@ export class SparseMemory implements PhysicalBus {
     return this.traps.size === 0 ? undefined : this.traps.get(physAddr);
   }
 
-  /** Registers a host routine at a physical address; the decoded instruction there (if cached) is dropped. */
+  /**
+   * Registers a host routine at a physical address; the decoded instruction there (if cached) is dropped. Replacing
+   * an existing trap keeps the decoded page (a decoded trap looks its routine up when it runs).
+   */
   setHostTrap(physAddr: number, trap: HostTrap): void {
+    const replacing = this.traps.has(physAddr);
     this.traps.set(physAddr, trap);
-    this.ram(Math.floor(physAddr / PAGE_SIZE)).invalidateCode();
+    if (!replacing) this.ram(Math.floor(physAddr / PAGE_SIZE)).invalidateCode();
   }
 
   removeHostTrap(physAddr: number): void {

@@ -67,7 +67,9 @@ export function runOutsideMm(machine: Machine, cpuIndex: number, code: Uint8Arra
   const cpu = machine.cpus[cpuIndex];
   const at = FIRMWARE_LAYOUT.scratch + cpuIndex * 0x1000;
   if (code.length > 0xfff) throw new RangeError('firmware snippet larger than its scratch page');
-  machine.ram.write(at, code);
+  // unchanged code is not rewritten, so its decoded instructions stay cached (MM Control triggers repeat)
+  const current = machine.ram.read(at, code.length);
+  if (current.some((b, i) => b !== code[i])) machine.ram.write(at, code);
   const end = at + code.length;
   let done = false;
   machine.ram.setHostTrap(end, (c) => {

@@ -75,8 +75,16 @@ export class SmramSaveStateMap {
 
   read(name: SaveStateFieldName): bigint {
     const fd = this.fields[name]!;
-    let v = 0n;
     const a = this.address(name);
+    const p = this.bus.page(Math.floor(a / PAGE_SIZE), true);
+    const off = a % PAGE_SIZE;
+    if (!p.mmio && off + fd.size <= PAGE_SIZE) {
+      // fast path: the field lies in one RAM page (always, for a page-aligned save-state area)
+      let v = 0n;
+      for (let k = fd.size - 1; k >= 0; k--) v = (v << 8n) | BigInt(p.bytes[off + k]);
+      return v;
+    }
+    let v = 0n;
     for (let k = fd.size - 1; k >= 0; k--) v = (v << 8n) | BigInt(this.byte(a + k));
     return v;
   }
@@ -86,6 +94,20 @@ export class SmramSaveStateMap {
     if (fd === undefined) return; // a field this layout does not have is simply not saved
     const a = this.smbase + 0x8000 + fd.offset;
     let v = BigInt.asUintN(fd.size * 8, value);
+    const p = this.bus.page(Math.floor(a / PAGE_SIZE), true);
+    const off = a % PAGE_SIZE;
+    if (!p.mmio && !p.dropWrites && off + fd.size <= PAGE_SIZE) {
+      if (fd.size <= 4) {
+        let n = Number(v);
+        for (let k = 0; k < fd.size; k++, n >>>= 8) p.bytes[off + k] = n & 0xff;
+      } else {
+        let lo = Number(v & 0xffffffffn), hi = Number(v >> 32n);
+        for (let k = 0; k < 4; k++, lo >>>= 8) p.bytes[off + k] = lo & 0xff;
+        for (let k = 4; k < fd.size; k++, hi >>>= 8) p.bytes[off + k] = hi & 0xff;
+      }
+      p.invalidateCode();
+      return;
+    }
     for (let k = 0; k < fd.size; k++) {
       this.setByte(a + k, Number(v & 0xffn));
       v >>= 8n;
