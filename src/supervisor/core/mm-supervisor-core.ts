@@ -247,6 +247,7 @@ export class MmSupervisorCore {
     };
     // 13. Exception handling for every vector; the scratch page receives the telemetry record.
     exceptions = new SupervisorExceptionHandler(machine, demotion, syscalls.registrations, Number(buffers.scratchPage), telemetryImages, mmram, { rebootOnException: options.rebootOnException ?? true });
+    demotion.identify = (rip) => telemetryImages.imageAt(rip);
     // 14. LockMmCoreBeforeExit (§1.6).
     const overrides = [
       ...cpus.mappings(),

@@ -22,6 +22,8 @@ export class Demotion {
    * on the supervisor stack ([RSP+8] at the return label) — evidence that the code really ran at CPL3.
    */
   readonly returnedFromCpl: (number | undefined)[];
+  /** Names the image holding an address (set by the core), so a runaway routine's hang names its driver. */
+  identify: ((rip: bigint) => { guid: string; name: string; base: bigint } | undefined) | undefined;
   constructor(private readonly machine: Machine, private readonly smmCpus: SmmCpuManager, readonly budget = 20_000_000) {
     this.depth = machine.cpus.map(() => 0);
     this.returnedFromCpl = machine.cpus.map(() => undefined);
@@ -71,7 +73,14 @@ export class Demotion {
       const r = cpu.run(this.budget);
       if (r !== 'stopped') this.machine.stop('hang', `CPL3 routine 0x${routine.toString(16)} on CPU ${cpu.index} ended with ${r}`);
     } catch (e) {
-      if (e instanceof InstructionBudgetExceeded) this.machine.stop('hang', `CPL3 routine 0x${routine.toString(16)} on CPU ${cpu.index}: ${e.message}`);
+      if (e instanceof InstructionBudgetExceeded) {
+        // The real supervisor has no watchdog: a CPL3 routine that never returns leaves the SMI unfinished and the
+        // platform hung. The model ends the run at the budget and records which driver was running (not MSVT).
+        const rip = cpu.ripU64;
+        const image = this.identify?.(rip);
+        this.machine.trace.record('runaway', { cpu: cpu.index, routine, rip, budget: this.budget, driver: image?.guid ?? null, name: image?.name ?? null, base: image?.base ?? null });
+        this.machine.stop('hang', `CPL3 routine 0x${routine.toString(16)} on CPU ${cpu.index}${image ? ` (${image.name})` : ''} ran past ${this.budget} instructions: ${e.message}`);
+      }
       throw e;
     } finally {
       this.depth[cpu.index]--;
