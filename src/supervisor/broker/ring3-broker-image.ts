@@ -6,6 +6,9 @@ import { peLayout, writePeImage } from '../../firmware/pe';
 export const RING3_BROKER_FILE_GUID = 'bb3d60c4-210b-4076-b596-3dd298afea49';
 
 /** Offsets of the user MMST fields the broker fills (PI EFI_MM_SYSTEM_TABLE on X64, 0xF0 bytes). */
+/** MM_MMST_SIGNATURE = SIGNATURE_32('S','M','S','T') (EFI_MM_SYSTEM_TABLE.Hdr.Signature). */
+export const MMST_SIGNATURE = 0x54534d53;
+
 export const MMST = {
   size: 0xf0, installConfigurationTable: 0x28, ioMemRead: 0x30, ioMemWrite: 0x38, ioIoRead: 0x40, ioIoWrite: 0x48,
   allocatePool: 0x50, freePool: 0x58, allocatePages: 0x60, freePages: 0x68, startupThisAp: 0x70,
@@ -390,6 +393,11 @@ function brokerData(): Uint8Array {
   const L = dataLayout();
   const out = new Uint8Array(L.size);
   const put = (off: number, name: string) => out.set(guidToBytes(wellKnownGuid(name)!), off);
+  // §3.9: the user MMST starts with the standard table header: Signature MM_MMST_SIGNATURE ('SMST', the value
+  // gSmst carries too) and HeaderSize = sizeof (EFI_MM_SYSTEM_TABLE).
+  const header = new DataView(out.buffer, L.mmst, 16);
+  header.setUint32(0, MMST_SIGNATURE, true);
+  header.setUint32(12, MMST.size, true);
   put(L.guids.mmCpu, 'gEfiMmCpuProtocolGuid');
   put(L.guids.ring3Ready, 'gMmRing3HandlerReadyProtocol');
   put(L.guids.dxeReadyToLock, 'gEfiDxeMmReadyToLockProtocolGuid');

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import { expect } from 'chai';
 import { guidFromBytes, wellKnownGuid } from '../../../src/firmware/guid';
 import { MmImageLoader } from '../../../src/supervisor/mem/image-loader';
-import { buildRing3BrokerImage, MMST, RING3_BROKER_FILE_GUID } from '../../../src/supervisor/broker/ring3-broker-image';
+import { buildRing3BrokerImage, MMST, MMST_SIGNATURE, RING3_BROKER_FILE_GUID } from '../../../src/supervisor/broker/ring3-broker-image';
 import { setupSupervisorCpu } from '../support/supervisor-cpu-harness';
 
 function brokerMachine() {
@@ -46,6 +46,14 @@ describe('Ring 3 broker (real x86-64 code at CPL3, §2.6 and §3.9)', () => {
       expect(p >= broker.base && p < broker.base + BigInt(broker.size), `MMST +0x${f.toString(16)}`).to.equal(true);
     }
     expect(t.m.smm.u64(mmst + MMST.mmiManage)).to.equal(0n);
+  });
+
+  it('the MMST it registers carries the standard table header (Signature SMST, HeaderSize = sizeof (EFI_MM_SYSTEM_TABLE), §3.9)', () => {
+    const { t, broker } = brokerMachine();
+    t.demotion.invokeDemoted(t.cpu, broker.entryPoint, [broker.base, 0n]);
+    const mmst = Number(t.dispatcher.registrations.cpl3Table);
+    expect(t.m.smm.u32(mmst)).to.equal(MMST_SIGNATURE);
+    expect(t.m.smm.u32(mmst + 12)).to.equal(MMST.size);
   });
 
   it('the MMI trampoline calls the handler with (DispatchHandle, Context, CommBuffer, CommBufferSize) and returns its status', () => {
