@@ -88,7 +88,10 @@ function main() {
       root, outDir, messagesFile: o.messagesFile, catalogFile: o.catalogFile, usageFile: o.usageFile, opcodeDir: o.opcodeDir,
     });
   } catch (e) {
-    if (e && typeof e.code === 'string' && e.code.startsWith('REPORT_')) usageError(e.message);
+    if (e && typeof e.code === 'string' && (e.code.startsWith('REPORT_') || e.code.startsWith('REQUIREMENT_CATALOG'))) {
+      if (cucumberStatus) usageError(`cucumber-js exited with ${cucumberStatus} and left no usable output: ${e.message}`);
+      usageError(e.message);
+    }
     throw e;
   }
   const s = result.bundle.conformance.summary;
