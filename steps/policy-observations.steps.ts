@@ -5,6 +5,7 @@ import {
   trappedIoAccess, userPageAllocations,
 } from '../src/scenario/engine/policy-observations';
 import { telemetry } from '../src/scenario/engine/scenario-outcome';
+import { SYSCALL_NAMES } from '../src/supervisor/privilege/syscall-dispatcher';
 import { describePage, parseDriverName, parseEfiStatusWord, parseHexOrDecimal, parsePageDescription } from '../src/scenario/vocabulary';
 import { check } from './support/assertions';
 import type { MmspecWorld } from './support/world';
@@ -169,4 +170,41 @@ Then('the policy gate returned {word} for the last access', function (this: Mmsp
   const p = this.platform;
   const last = gateEvents(p).at(-1);
   check(p, last !== undefined && last.data.status === word, `the last gate decision to return ${word}`, last ? `it returned ${String(last.data.status)}: ${last.data.reason}` : 'no gate was asked', ['policy', 'syscall']);
+});
+
+Then('no pages were allocated with SMM_ALOC_PAGE', function (this: MmspecWorld) {
+  const p = this.platform;
+  const a = userPageAllocations(p);
+  check(p, a.length === 0, 'no live SMM_ALOC_PAGE allocation', `${a.length} live: ${a.map((x) => `${hex(x.base)} (${x.pages} pages)`).join(', ')}`, ['syscall', 'page-table']);
+});
+
+Then(/^the fatal syscall was (SMM_[A-Z0-9_]+|0x[0-9a-fA-F]+)(?: on CPU (\d+))?(?:, because "([^"]*)")?$/, function (this: MmspecWorld, name: string, cpu?: string | number | null, because?: string | null) {
+  const p = this.platform;
+  const e = p.machine?.trace.events.find((x) => x.type === 'syscall-fatal');
+  const text = e ? String(e.data.syscall) : '';
+  const index = name.startsWith('0x') ? Number(name) : undefined;
+  const head = index !== undefined ? `${SYSCALL_NAMES[index] ?? `syscall 0x${index.toString(16)}`}:` : `${name}:`;
+  const ok = e !== undefined && text.startsWith(head) && (cpu === undefined || cpu === null || e.data.cpu === Number(cpu)) && (because === undefined || because === null || text.includes(because));
+  check(p, ok, `the fatal syscall to be ${name}${cpu !== undefined && cpu !== null ? ` on CPU ${cpu}` : ''}${because ? ` (“${because}”)` : ''}`, e ? `it was ${text} on CPU ${String(e.data.cpu)}` : 'no syscall was fatal', ['syscall', 'syscall-fatal', 'policy']);
+});
+
+Then(/^the syscall (SMM_[A-Z0-9_]+) was made (\d+) times?$/, function (this: MmspecWorld, name: string, n: number | string) {
+  const p = this.platform;
+  const calls = (p.machine?.trace.ofType('syscall') ?? []).filter((e) => e.data.name === name);
+  check(p, calls.length === Number(n), `${name} to be called ${n} time(s)`, `it was called ${calls.length} time(s)`, ['syscall', 'syscall-fatal']);
+});
+
+Then(/^the handle (\S+) is (unknown|a supervisor MMI handler|a user MMI handler)$/, function (this: MmspecWorld, handle: string, owner: string) {
+  const p = this.platform;
+  const h = p.core?.runtime?.handlers.lookup(parseHexOrDecimal(handle));
+  const got = h === undefined ? 'unknown' : `a ${h.owner} MMI handler`;
+  check(p, got === owner, `handle ${handle} to be ${owner}`, `it is ${got}`, ['mmi']);
+});
+
+Then("the port {hex} was written with the low 32 bits of a user root MMI handler's handle", function (this: MmspecWorld, port: bigint) {
+  const p = this.platform;
+  const writes = (p.machine?.trace.ofType('port-write') ?? []).filter((e) => e.data.port === Number(port)).map((e) => BigInt(e.data.value as string));
+  const handles = (p.core?.runtime?.handlers.handlersFor(null) ?? []).filter((h) => h.owner === 'user').map((h) => h.handle);
+  const ok = writes.some((v) => v !== 0n && handles.some((h) => h !== 0n && (h & 0xffffffffn) === v));
+  check(p, ok, `port ${hex(port)} written with the low half of a live user root handler's handle (${handles.map((h) => hex(h)).join(', ') || 'none'})`, writes.length ? `it was written with ${writes.map((v) => hex(v)).join(', ')}` : 'it was never written', ['port-write', 'syscall']);
 });
