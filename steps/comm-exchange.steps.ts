@@ -86,9 +86,11 @@ When(/^PEI sends MMI ("[^"]*") on the (user|supervisor) channel(?: with data "([
 
 // ---- When: MSUP requests with chosen payloads ----
 
-When(/^DXE sends the supervisor request UNBLOCK_MEM for (\S+) pages? at (\S+)(?: with (.+))?$/, function (this: MmspecWorld, pages: string, address: string, clauses?: string) {
+When(/^DXE sends the supervisor request UNBLOCK_MEM for (\S+) pages? at (the current (?:supervisor|user) (?:comm buffer|mailbox)|\S+)(?: with (.+))?$/, function (this: MmspecWorld, pages: string, address: string, clauses?: string) {
+  const cur = /^the current (supervisor|user) (comm buffer|mailbox)$/.exec(address);
+  const start = cur ? (cur[2] === 'mailbox' ? channelBuffers(this.platform, cur[1] as Ch).mailbox & ~0xfffn : channelBuffers(this.platform, cur[1] as Ch).buffer) : parseHexOrDecimal(address);
   const params = {
-    memoryType: 6, padding: 0, physicalStart: parseHexOrDecimal(address), virtualStart: 0n, numberOfPages: parseHexOrDecimal(pages), attribute: 0n,
+    memoryType: 6, padding: 0, physicalStart: start, virtualStart: 0n, numberOfPages: parseHexOrDecimal(pages), attribute: 0n,
     identifierGuid: this.guid('"ScenarioDxeDriver"') as Guid,
   };
   for (const clause of (clauses ?? '').split(/\s+and\s+/).filter((c) => c !== '')) {
@@ -194,9 +196,9 @@ Then(/^the (user|supervisor) mailbox holds ReturnStatus (\S+) and ReturnBufferSi
   check(p, m.returnStatus === want && m.returnBufferSize === wantSize, `the ${ch} mailbox to hold ReturnStatus ${word}, ReturnBufferSize ${hex(wantSize)}`, `it holds ${describeMailbox(m)}`, TRACE);
 });
 
-Then(/^the (user|supervisor) mailbox is (still marked|marked|not marked) valid$/, function (this: MmspecWorld, ch: Ch, how: string) {
+Then(/^the (PEI |current |)(user|supervisor) mailbox is (still marked|marked|not marked) valid$/, function (this: MmspecWorld, era: string, ch: Ch, how: string) {
   const p = this.platform;
-  const m = readMailboxAt(p, channelBuffers(p, ch).mailbox);
+  const m = readMailboxAt(p, era === 'PEI ' ? p.booted.pei!.commBuffers![ch].mailbox : channelBuffers(p, ch).mailbox);
   const want = how !== 'not marked';
   check(p, (m.valid !== 0) === want, `the ${ch} mailbox ${want ? '' : 'not '}to be marked valid`, `it holds ${describeMailbox(m)}`, TRACE);
 });
@@ -212,9 +214,11 @@ Then('the pending supervisor MMI is untouched', function (this: MmspecWorld) {
   check(p, same, 'the supervisor mailbox and buffer to be byte-identical to what was left pending', `the mailbox now holds ${describeMailbox(readMailboxAt(p, pending!.mailbox))}`, TRACE);
 });
 
-Then(/^the (user|supervisor) comm buffer holds (\S+) as a (u8|u16|u32|u64) at offset (\d+)$/, function (this: MmspecWorld, ch: Ch, value: string, width: string, offset: string) {
+Then(/^the (user comm buffer|supervisor comm buffer|memory at \S+) holds (\S+) as a (u8|u16|u32|u64) at offset (\d+)$/, function (this: MmspecWorld, where: string, value: string, width: string, offset: string) {
   const p = this.platform;
-  const at = Number(channelBuffers(p, ch).buffer) + Number(offset);
+  const ch = where.startsWith('memory at ') ? where : where.split(' ')[0] as Ch;
+  const base = where.startsWith('memory at ') ? parseHexOrDecimal(where.slice('memory at '.length)) : channelBuffers(p, ch as Ch).buffer;
+  const at = Number(base) + Number(offset);
   const mem = p.machine!.outside;
   const got = width === 'u8' ? BigInt(mem.u8(at)) : width === 'u16' ? BigInt(mem.u16(at)) : width === 'u32' ? BigInt(mem.u32(at)) : mem.u64(at);
   const want = /^EFI_/.test(value) ? parseEfiStatusWord(value) : parseHexOrDecimal(value);
@@ -308,7 +312,7 @@ function fetched(w: MmspecWorld): SecurePolicy {
   const p = w.platform;
   const d = p.last?.data;
   check(p, d !== undefined && d.length >= 0x28 && p.last?.result === 0n, 'a successful FETCH_POLICY reply', `the last call returned ${p.last?.result === undefined || p.last?.result === null ? 'no result' : efiStatusName(p.last.result)}`, ['request']);
-  const size = new DataView(d!.buffer, d!.byteOffset).getUint32(8, true);
+  const size = new DataView(d!.buffer, d!.byteOffset).getUint32(4, true); // Size @0x04 (§4.1)
   return parsePolicy(d!.subarray(0, size), 'fetched policy');
 }
 
