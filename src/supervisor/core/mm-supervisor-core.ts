@@ -12,7 +12,7 @@ import { SupervisorProtocolDatabase } from '../dispatcher/protocol-database';
 import { MmiHandlerDatabase } from '../handler/mmi-handler-database';
 import { MmiManager } from '../handler/mmi-manager';
 import { MmImageLoader } from '../mem/image-loader';
-import { lockMmCoreBeforeExit } from '../mem/lock-mm-core';
+import { checkNonSmmMemoryMap, lockMmCoreBeforeExit, MemoryMapInconsistency } from '../mem/lock-mm-core';
 import { MmramAllocator, MmramExhausted, PAGE } from '../mem/mmram-allocator';
 import type { PageAttributes } from '../mem/page-attributes';
 import { PageTableAttributes } from '../mem/page-table-attributes';
@@ -46,6 +46,9 @@ import { SupervisorState } from './supervisor-state';
 const ALLOCATED = 0x10n;
 const LOAD_ERROR = 0x8000000000000001n;
 const HOB_END = 0xffff;
+/** The reset control register and its full-reset value (x86-smm-facts; platform/devices/reset-control). */
+const RESET_CONTROL_PORT = 0xcf9;
+const RESET_COLD = 0x0e;
 const SUP = (writable: boolean, executable: boolean): PageAttributes => ({ present: true, writable, user: false, executable });
 const USER_RO_NX: PageAttributes = { present: true, writable: false, user: true, executable: false };
 
@@ -257,6 +260,14 @@ export class MmSupervisorCore {
         ? [{ base: Number(policyLoad.firmwarePolicy.address), size: Math.ceil(policyLoad.firmwarePolicy.blob.length / PAGE) * PAGE, attributes: SUP(false, false), what: 'firmware policy' }]
         : []),
     ];
+    // §1.6 step 2 / item 6: an inconsistent memory map makes init cold-reset (ResetCold: 0x0E to port 0xCF9).
+    try {
+      checkNonSmmMemoryMap(inputs.resourceDescriptors.map((r) => ({ type: r.resourceType, base: Number(r.physicalStart), size: Number(r.resourceLength) })), mmram);
+    } catch (e) {
+      if (!(e instanceof MemoryMapInconsistency)) throw e;
+      trace.record('core', { step: 'memory map check', reason: e.why });
+      machine.ports.write(RESET_CONTROL_PORT, 1, RESET_COLD, null);
+    }
     lockMmCoreBeforeExit(ptm, {
       mmram,
       resources: inputs.resourceDescriptors.map((r) => ({ type: r.resourceType, base: Number(r.physicalStart), size: Number(r.resourceLength) })),
