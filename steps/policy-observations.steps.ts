@@ -1,7 +1,8 @@
-import { Then, When, type DataTable } from '@cucumber/cucumber';
+import { Given, Then, When, type DataTable } from '@cucumber/cucumber';
+import { policyFromFile } from '../src/scenario/engine/policy-source';
 import { efiStatusName } from '../src/firmware/efi-status';
 import {
-  entryPointReturn, errorReports, faultRip, handlerReturn, hobListCopy, imageBase, policyLayout, policyLoad, scratchTelemetry,
+  addPolicyFile, entryPointReturn, errorReports, faultRip, handlerReturn, hobListCopy, imageBase, policyLayout, policyLoad, scratchTelemetry,
   trappedIoAccess, userPageAllocations,
 } from '../src/scenario/engine/policy-observations';
 import { telemetry } from '../src/scenario/engine/scenario-outcome';
@@ -207,4 +208,15 @@ Then("the port {hex} was written with the low 32 bits of a user root MMI handler
   const handles = (p.core?.runtime?.handlers.handlersFor(null) ?? []).filter((h) => h.owner === 'user').map((h) => h.handle);
   const ok = writes.some((v) => v !== 0n && handles.some((h) => h !== 0n && (h & 0xffffffffn) === v));
   check(p, ok, `port ${hex(port)} written with the low half of a live user root handler's handle (${handles.map((h) => hex(h)).join(', ') || 'none'})`, writes.length ? `it was written with ${writes.map((v) => hex(v)).join(', ')}` : 'it was never written', ['port-write', 'syscall']);
+});
+
+// ---- Given: extra files in the MM FV (§4.5: which policy file and section the supervisor takes) ----
+
+Given('the MM firmware volume also holds, after the platform\'s files, a policy file with the policy {string}', function (this: MmspecWorld, file: string) {
+  addPolicyFile(this.platform, [policyFromFile(file).blob]);
+});
+
+Given('the only policy file in the MM firmware volume has two RAW sections: {string} then {string}', function (this: MmspecWorld, first: string, second: string) {
+  this.platform.setPolicy(null);
+  addPolicyFile(this.platform, [policyFromFile(first).blob, policyFromFile(second).blob]);
 });

@@ -6,6 +6,8 @@ import { validatePolicy, type PolicyValidation } from '../../firmware/policy';
 import { ERROR_REPORT_DATA, ERROR_REPORT_FILE_GUID } from '../../supervisor/package/error-report-driver';
 import { decodeTelemetry, TELEMETRY_SCRATCH_OFFSET, TELEMETRY_SIZE } from '../../supervisor/telemetry/telemetry-record';
 import type { MachineEvent } from '../../platform/machine-trace';
+import { FFS_STATE_COMMITTED, FfsFileType, type FfsFile } from '../../firmware/fv';
+import { SupervisorGuids } from '../../supervisor/core/supervisor-guids';
 import { ScenarioError } from './scenario-errors';
 import type { ScenarioPlatform } from './scenario-platform';
 
@@ -203,4 +205,20 @@ export function hobListCopy(p: ScenarioPlatform): bigint | undefined {
 /** The MMRAM ranges SMM_ALOC_PAGE handed out (§3.7). */
 export function userPageAllocations(p: ScenarioPlatform): { base: number; pages: number }[] {
   return (p.core?.runtime?.allocator.allocations() ?? []).filter((a) => a.owner === 'user' && a.purpose === 'user pages (SMM_ALOC_PAGE)');
+}
+
+/**
+ * Puts one more FREEFORM file named gMmSupervisorPolicyFileGuid (81FF0793-…) into the MM FV, after the platform's
+ * files and the scenario's drivers, with one RAW section per blob in this order (supervisor-facts §4.5 step 1:
+ * the supervisor takes the first such file and its first RAW section).
+ */
+export function addPolicyFile(p: ScenarioPlatform, blobs: readonly Uint8Array[]): void {
+  if (p.machine !== undefined) throw new ScenarioError('SCENARIO_ALREADY_BOOTED', 'policy files must be added before the platform boots');
+  const file: FfsFile = {
+    name: SupervisorGuids.policyFile, type: FfsFileType.FREEFORM, attributes: 0, state: FFS_STATE_COMMITTED,
+    content: { sections: blobs.map((data) => ({ kind: 'raw' as const, data })) },
+  };
+  const drivers = p.scenarioDrivers;
+  const files = drivers.files.bind(drivers);
+  drivers.files = () => [...files(), file];
 }
