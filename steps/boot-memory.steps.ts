@@ -7,6 +7,7 @@ import {
   mmramDescriptors, mmramReserveHobWithZeroRegions, protectedRegionHob, resourceHob, supervisorCommRegionType, supervisorMailboxAt,
   unblockHob, userCommBuffer, withoutMmramRangeHob, withoutUserCommBufferHob,
 } from '../src/scenario/engine/boot-hob-edits';
+import { publishExtraFv } from '../src/scenario/engine/boot-extra-fv';
 import { coreEntryCall, editHobsAtCoreEntry, editHobsBeforeIpl, probeSyscallCpuState, syscallSnapshots } from '../src/scenario/engine/boot-hooks';
 import {
   driverSections, NAMED_REGIONS, namedRegion, outsideOpensMmram, outsideWritesByte, outsideWritesMsr, pagesNotMatching,
@@ -316,4 +317,21 @@ Then('the platform firmware carries and runs the essential drivers:', function (
       check(p, modules.includes(n), `the firmware module ${n} to have run successfully`, `modules that ran: ${modules.join(', ')}`, ['module']);
     }
   }
+});
+
+// ---- More than one firmware volume (supervisor-facts §1.10, §2.1) ----
+
+Given('PEI publishes a second firmware volume holding the MM driver {string}', function (this: MmspecWorld, name: string) {
+  editHobsBeforeIpl(this.platform, { describe: `second FV holding ${name}`, apply: (_h, p) => { publishExtraFv(p, name, 'PEI'); } });
+});
+
+When('DXE publishes a firmware volume holding the MM driver {string}', function (this: MmspecWorld, name: string) {
+  publishExtraFv(this.platform, name, 'DXE');
+});
+
+Then(/^the MM driver "([^"]*)" of the (?:second|late) firmware volume (starts|never starts)$/, function (this: MmspecWorld, name: string, outcome: string) {
+  const p = this.platform;
+  const guid = p.scenarioDrivers.registry.resolve(name);
+  const entered = p.machine!.trace.ofType('dispatch').some((e) => e.data.action === 'entry' && e.data.driver === guid);
+  check(p, entered === (outcome === 'starts'), `${name} (${guid}) ${outcome === 'starts' ? 'to start' : 'never to start'}`, entered ? 'it started' : 'it never started', ['dispatch', 'scenario-fv']);
 });
