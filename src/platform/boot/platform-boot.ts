@@ -172,8 +172,9 @@ export class PlatformBoot {
   private runIpl(): void {
     const pei = this.pei!;
     // depex: MmAccess PPI AND MmControl PPI AND CommBufferReady PPI (supervisor-facts §0.5)
-    if (this.services.ppi('gMmCommunicationBufferReadyPpiGuid') === undefined) {
-      this.machine.trace.record('not-dispatched', { module: 'MmIplPei', reason: 'depex: gMmCommunicationBufferReadyPpiGuid is not installed' });
+    const missing = ['gEfiPeiMmAccessPpiGuid', 'gEfiPeiMmControlPpiGuid', 'gMmCommunicationBufferReadyPpiGuid'].find((n) => this.services.ppi(n) === undefined);
+    if (missing !== undefined) {
+      this.machine.trace.record('not-dispatched', { module: 'MmIplPei', reason: `depex: ${missing} is not installed` });
       return;
     }
     pei.ipl = new MmIplPei(pei.context);
