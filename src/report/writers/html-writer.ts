@@ -20,6 +20,7 @@ pre{background:var(--bg);padding:8px;overflow:auto;white-space:pre-wrap;word-bre
 .verdict{padding:10px 14px;border-radius:8px;font-weight:600;margin:8px 0}.verdict.ok{background:#dafbe1;color:#116329}.verdict.bad{background:#ffebe9;color:#a40e26}
 table{border-collapse:collapse;margin:8px 0;width:100%}th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}th{background:var(--bg)}
 td.num,th.num{text-align:right}
+.trace td:last-child{overflow-wrap:anywhere}.trace td:nth-child(2),.trace td:nth-child(3){white-space:nowrap}
 .badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;font-weight:600;color:#fff;white-space:nowrap}
 .b-passed{background:var(--pass)}.b-failed,.b-ambiguous{background:var(--fail)}.b-not-covered,.b-pending,.b-undefined{background:var(--open)}.b-skipped,.b-unknown{background:#8c959f}
 .req,.scenario{border:1px solid var(--line);border-radius:8px;padding:12px 14px;margin:10px 0;background:#fff}
@@ -68,7 +69,7 @@ function scenarioArticle(s: ScenarioDetail): string {
     parts.push(`<p class="meta">evidence digest <span class="mono">${h(e.digest)}</span>${digestNote}${s.evidenceFile ? ` · <a href="${h(s.evidenceFile)}">evidence JSON</a>` : ''}</p>`);
     parts.push(`<details><summary>Event trace (${e.events.length} event${e.events.length === 1 ? '' : 's'})</summary>`);
     if (e.events.length > 0) {
-      parts.push('<table><thead><tr><th class="num">#</th><th>Milestone</th><th>Event</th><th>Data</th></tr></thead><tbody>');
+      parts.push('<table class="trace"><thead><tr><th class="num">#</th><th>Milestone</th><th>Event</th><th>Data</th></tr></thead><tbody>');
       for (const ev of e.events.slice(0, MAX_TRACE_ROWS)) {
         parts.push(`<tr><td class="num">${h(String(ev.seq))}</td><td>${h(ev.milestone)}</td><td class="mono">${h(ev.type)}</td><td class="mono">${h(JSON.stringify(ev.data))}</td></tr>`);
       }
