@@ -188,16 +188,33 @@ describe('report: conformance.html', () => {
   });
   it('puts evidence traces, the memory map and the dispatch order in collapsible sections', () => {
     expect(html).to.contain('<details><summary>Event trace (2 events)</summary>');
-    expect(html).to.contain('<td class="mono">{&quot;cpu&quot;:0,&quot;port&quot;:&quot;0xb2&quot;}</td>');
-    expect(html).to.contain('<details><summary>Physical memory map (4 regions)</summary><svg');
-    expect(html).to.contain('<details><summary>Dispatch order (2 drivers)</summary><svg');
+    expect(html).to.contain('<tr><td>0</td><td>PEI</td><td>smi</td><td>cpu=0 port=0xb2</td></tr>');
+    expect(html).to.contain('<td>note="&lt;script&gt;alert(\\"x\\")&lt;/script&gt; &amp; \'q\' | *b* `c`"</td>');
+    expect(html).to.contain('<details><summary>Physical memory map (4 regions)</summary><svg class="memory-map"');
+    expect(html).to.contain('<details><summary>Dispatch order (2 drivers)</summary><svg class="dispatch-order"');
+  });
+  it('draws identical pictures once (symbol/use) and shows identical traces once', () => {
+    const run = collectRunResults(messageStream({
+      scenarios: [1, 5, 9].map((line) => ({ name: `s${line}`, line, steps: [ok()], evidence })),
+    }));
+    const conformance = buildConformance({ catalogPath: 'c', catalog: [], run });
+    const page = conformanceHtml({ conformance, coverage: { requirements: requirementCoverage(conformance), policies: [] } });
+    expect(page.match(/<symbol id="pic-\d+"/g)).to.have.length(2); // one memory map, one dispatch order
+    expect(page.match(/<use href="#pic-1"/g)).to.have.length(3);
+    expect(page.match(/<use href="#pic-2"/g)).to.have.length(3);
+    expect(page.match(/<marker id="arrowhead"/g)).to.have.length(1);
+    expect(page.match(/<table class="trace">/g)).to.have.length(1);
+    expect(page.match(/the same as <a href="#sc-sample-L1">s1<\/a> \(same digest\)/g)).to.have.length(2);
+    // the pictures carry their own presentation attributes: no <style> or class inside that could leak into the page
+    const sprite = page.slice(page.indexOf('<svg width="0"'));
+    expect(sprite).not.to.match(/<style|class=/);
   });
   it('caps the trace table and points to the evidence JSON', () => {
     const many = buildEvidence({ events: Array.from({ length: MAX_TRACE_ROWS + 5 }, (_, i) => ({ type: 'tick', milestone: 'DXE', data: { i } })) });
     const run = collectRunResults(messageStream({ scenarios: [{ name: 'long', line: 1, steps: [ok()], evidence: many }] }));
     const conformance = buildConformance({ catalogPath: 'c', catalog: [], run });
     const page = conformanceHtml({ conformance, coverage: { requirements: requirementCoverage(conformance), policies: [] } });
-    expect(page.match(/<tr><td class="num">/g)).to.have.length(MAX_TRACE_ROWS);
+    expect(page.match(/<tr><td>\d+<\/td>/g)).to.have.length(MAX_TRACE_ROWS);
     expect(page).to.contain('5 more events in the evidence JSON.');
     expect(page).to.contain('No requirements.');
     expect(page).to.contain('No opcode coverage was recorded');
@@ -219,7 +236,7 @@ describe('report: SVG pictures', () => {
   it('memory map: one row per region in address order, nested regions indented, holes marked, text escaped', () => {
     const svg = memoryMapSvg(evidence.memoryMap!.regions);
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).to.equal(true);
-    const ranges = [...svg.matchAll(/class="addr">([^<]+)</g)].map((m) => m[1]);
+    const ranges = [...svg.matchAll(/<text x="8" y="\d+">([^<]+)</g)].map((m) => m[1]);
     expect(ranges).to.deep.equal(['0x00000000–0x0009FFFF', '0x10000000–0x1FFFFFFF', '0x10000000–0x10001FFF', '0x7F000000–0x7FFFFFFF']);
     // the unblocked range inside system memory is indented one level
     const xs = [...svg.matchAll(/<rect x="(\d+)"/g)].map((m) => Number(m[1]));
@@ -236,7 +253,7 @@ describe('report: SVG pictures', () => {
   it('dispatch timeline: numbered boxes in order, wrapped rows, status colours, escaped names', () => {
     const entries = Array.from({ length: 6 }, (_, i) => ({ name: `D${i}`, guid: `g${i}`, status: i === 5 ? 'never started' : 'started' }));
     const svg = dispatchTimelineSvg(entries, 'order', 'x y');
-    expect([...svg.matchAll(/class="name">([^<]+)</g)].map((m) => m[1])).to.deep.equal(['1. D0', '2. D1', '3. D2', '4. D3', '5. D4', '6. D5']);
+    expect([...svg.matchAll(/<text x="\d+" y="\d+">(\d[^<]+)</g)].map((m) => m[1])).to.deep.equal(['1. D0', '2. D1', '3. D2', '4. D3', '5. D4', '6. D5']);
     expect(svg).to.contain('id="x-y-arrowhead"');
     expect(svg.match(/marker-end=/g)).to.have.length(5);
     expect(svg).to.match(/height="182"/); // two rows

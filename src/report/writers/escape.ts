@@ -3,6 +3,11 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;'));
 }
 
+/** Text for HTML element content only (never attributes): & < > escaped, quotes kept as they are. */
+export function escapeText(s: string): string {
+  return s.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
+}
+
 /**
  * Text for a Markdown table cell or paragraph: Markdown punctuation and inline HTML neutralised, line breaks
  * turned into spaces (a cell must stay on one line).

@@ -1,10 +1,9 @@
 import type { ScenarioDetail, ScenarioRef } from '../conformance/conformance-model';
 import type { ScenarioStatus } from '../messages/scenario-status';
 import type { ReportBundle } from '../report-bundle';
-import { escapeHtml as h, htmlId } from './escape';
-import { REGION_COLORS } from './svg-memory-map';
-import { dispatchTimelineSvg } from './svg-dispatch-timeline';
-import { memoryMapSvg } from './svg-memory-map';
+import { escapeHtml as h, escapeText, htmlId } from './escape';
+import { arrowheadMarker, dispatchTimelinePicture } from './svg-dispatch-timeline';
+import { REGION_COLORS, type SvgPicture, memoryMapPicture } from './svg-memory-map';
 
 /** At most this many events are shown per scenario in the page; the evidence JSON has them all. */
 export const MAX_TRACE_ROWS = 1000;
@@ -20,6 +19,7 @@ pre{background:var(--bg);padding:8px;overflow:auto;white-space:pre-wrap;word-bre
 .verdict{padding:10px 14px;border-radius:8px;font-weight:600;margin:8px 0}.verdict.ok{background:#dafbe1;color:#116329}.verdict.bad{background:#ffebe9;color:#a40e26}
 table{border-collapse:collapse;margin:8px 0;width:100%}th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}th{background:var(--bg)}
 td.num,th.num{text-align:right}
+.trace td:first-child{text-align:right}.trace td:nth-child(3),.trace td:nth-child(4){font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
 .trace td:last-child{overflow-wrap:anywhere}.trace td:nth-child(2),.trace td:nth-child(3){white-space:nowrap}
 .badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;font-weight:600;color:#fff;white-space:nowrap}
 .b-passed{background:var(--pass)}.b-failed,.b-ambiguous{background:var(--fail)}.b-not-covered,.b-pending,.b-undefined{background:var(--open)}.b-skipped,.b-unknown{background:#8c959f}
@@ -49,7 +49,41 @@ function stepClass(s: ScenarioStatus): string {
   return `s-${s}`;
 }
 
-function scenarioArticle(s: ScenarioDetail): string {
+/** One value of event data for people: plain words as they are, anything else as compact JSON. */
+function dataValue(v: unknown): string {
+  return typeof v === 'string' && /^[^\s"=]+$/.test(v) ? v : JSON.stringify(v);
+}
+
+/** Event data as `key=value` pairs. */
+export function formatEventData(data: Record<string, unknown>): string {
+  return Object.entries(data).map(([k, v]) => `${k}=${dataValue(v)}`).join(' ');
+}
+
+/**
+ * Pictures shared through one hidden sprite: identical memory maps and dispatch orders (most scenarios boot the
+ * same platform) are drawn once as a <symbol> and shown everywhere with <use>.
+ */
+class PictureSprites {
+  private readonly ids = new Map<string, string>();
+  private readonly symbols: string[] = [];
+  show(p: SvgPicture, cls: string, label: string): string {
+    const key = `${p.width}x${p.height}:${p.body}`;
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = `pic-${this.ids.size + 1}`;
+      this.ids.set(key, id);
+      this.symbols.push(`<symbol id="${id}" viewBox="0 0 ${p.width} ${p.height}">${p.body}</symbol>`);
+    }
+    return `<svg class="${cls}" width="${p.width}" height="${p.height}" viewBox="0 0 ${p.width} ${p.height}" role="img" aria-label="${h(label)}"><use href="#${id}" width="${p.width}" height="${p.height}"/></svg>`;
+  }
+  sprite(): string {
+    return `<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>${arrowheadMarker(ARROWHEAD)}${this.symbols.join('')}</defs></svg>`;
+  }
+}
+
+const ARROWHEAD = 'arrowhead';
+
+function scenarioArticle(s: ScenarioDetail, sprites: PictureSprites, traces: Map<string, ScenarioDetail>): string {
   const parts: string[] = [];
   parts.push(`<article class="scenario ${h(s.status)}" id="sc-${htmlId(s.slug)}">`);
   parts.push(`<h3>${h(s.name)} ${badge(s.status)}</h3>`);
@@ -67,21 +101,29 @@ function scenarioArticle(s: ScenarioDetail): string {
   if (e) {
     const digestNote = s.digestValid === false ? ' <strong class="mono" style="color:var(--fail)">digest does not match the events</strong>' : '';
     parts.push(`<p class="meta">evidence digest <span class="mono">${h(e.digest)}</span>${digestNote}${s.evidenceFile ? ` · <a href="${h(s.evidenceFile)}">evidence JSON</a>` : ''}</p>`);
-    parts.push(`<details><summary>Event trace (${e.events.length} event${e.events.length === 1 ? '' : 's'})</summary>`);
-    if (e.events.length > 0) {
-      parts.push('<table class="trace"><thead><tr><th class="num">#</th><th>Milestone</th><th>Event</th><th>Data</th></tr></thead><tbody>');
-      for (const ev of e.events.slice(0, MAX_TRACE_ROWS)) {
-        parts.push(`<tr><td class="num">${h(String(ev.seq))}</td><td>${h(ev.milestone)}</td><td class="mono">${h(ev.type)}</td><td class="mono">${h(JSON.stringify(ev.data))}</td></tr>`);
+    const twin = s.digestValid ? traces.get(e.digest) : undefined;
+    if (twin !== undefined) {
+      parts.push(`<p class="meta">Event trace (${e.events.length} events): the same as <a href="#sc-${htmlId(twin.slug)}">${h(twin.name)}</a> (same digest).</p>`);
+    } else {
+      if (s.digestValid) traces.set(e.digest, s);
+      parts.push(`<details><summary>Event trace (${e.events.length} event${e.events.length === 1 ? '' : 's'})</summary>`);
+      if (e.events.length > 0) {
+        parts.push('<table class="trace"><thead><tr><th class="num">#</th><th>Milestone</th><th>Event</th><th>Data</th></tr></thead><tbody>');
+        for (const ev of e.events.slice(0, MAX_TRACE_ROWS)) {
+          parts.push(`<tr><td>${ev.seq}</td><td>${escapeText(ev.milestone)}</td><td>${escapeText(ev.type)}</td><td>${escapeText(formatEventData(ev.data))}</td></tr>`);
+        }
+        parts.push('</tbody></table>');
+        if (e.events.length > MAX_TRACE_ROWS) parts.push(`<p class="muted">${e.events.length - MAX_TRACE_ROWS} more events in the evidence JSON.</p>`);
       }
-      parts.push('</tbody></table>');
-      if (e.events.length > MAX_TRACE_ROWS) parts.push(`<p class="muted">${e.events.length - MAX_TRACE_ROWS} more events in the evidence JSON.</p>`);
+      parts.push('</details>');
     }
-    parts.push('</details>');
     if (e.memoryMap) {
-      parts.push(`<details><summary>Physical memory map (${e.memoryMap.regions.length} regions)</summary>${memoryMapSvg(e.memoryMap.regions)}</details>`);
+      const pic = sprites.show(memoryMapPicture(e.memoryMap.regions), 'memory-map', `Physical memory map of ${s.name}`);
+      parts.push(`<details><summary>Physical memory map (${e.memoryMap.regions.length} regions)</summary>${pic}</details>`);
     }
     if (e.dispatchOrder) {
-      parts.push(`<details><summary>Dispatch order (${e.dispatchOrder.length} drivers)</summary>${dispatchTimelineSvg(e.dispatchOrder, 'MM driver dispatch order', `d-${htmlId(s.slug)}`)}</details>`);
+      const pic = sprites.show(dispatchTimelinePicture(e.dispatchOrder, 'MM driver dispatch order', ARROWHEAD), 'dispatch-order', `MM driver dispatch order of ${s.name}`);
+      parts.push(`<details><summary>Dispatch order (${e.dispatchOrder.length} drivers)</summary>${pic}</details>`);
     }
     if (e.policyEntries && e.policyEntries.length > 0) {
       parts.push(`<p class="meta">policy entries that decided something: ${e.policyEntries.map((p) => `<span class="mono">${h(`${p.policy} ${p.kind}[${p.index}]`)}</span>`).join(', ')}</p>`);
@@ -94,7 +136,7 @@ function scenarioArticle(s: ScenarioDetail): string {
 /**
  * conformance.html: one self-contained page (inline CSS and SVG, no script, no external asset): summary at
  * the top, areas, coverage, one section per requirement, then every scenario with its steps and collapsible
- * evidence (event trace, memory map, dispatch order). Every text from features, steps, the catalog and the
+ * evidence (event trace, memory map, dispatch order; identical traces and pictures are shown once and referred to). Every text from features, steps, the catalog and the
  * evidence goes through escapeHtml.
  */
 export function conformanceHtml(b: ReportBundle): string {
@@ -228,8 +270,11 @@ export function conformanceHtml(b: ReportBundle): string {
   out.push('<section id="scenarios"><h2>Scenarios</h2>');
   out.push(`<p class="legend">Memory map colours: ${Object.entries(REGION_COLORS).map(([k, c]) => `<span><i style="background:${c}"></i>${h(k)}</span>`).join('')}</p>`);
   if (m.scenarios.length === 0) out.push('<p class="muted">No scenario ran.</p>');
-  for (const sc of m.scenarios) out.push(scenarioArticle(sc));
+  const sprites = new PictureSprites();
+  const traces = new Map<string, ScenarioDetail>();
+  for (const sc of m.scenarios) out.push(scenarioArticle(sc, sprites, traces));
   out.push('</section>');
+  out.push(sprites.sprite());
   out.push('</body></html>');
   return `${out.join('\n')}\n`;
 }

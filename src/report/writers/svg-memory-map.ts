@@ -31,20 +31,30 @@ function clip(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
 
+/** A picture without its outer <svg>: the HTML report shares identical ones through <symbol>/<use>. */
+export interface SvgPicture {
+  width: number;
+  height: number;
+  /** Drawing, styled by presentation attributes only (no <style>, no class: nothing leaks into a page). */
+  body: string;
+}
+
+const MONO = 'ui-monospace,Menlo,Consolas,monospace', SANS = 'system-ui,sans-serif';
+
 /**
  * The physical memory map of a scenario as an SVG picture: one row per region in address order (not to
  * scale — MMRAM pages and gigabytes of DRAM side by side), the address range, a bar coloured by kind and
  * indented when the region lies inside an earlier one, the label and the MM page attributes; a thin row marks
  * each hole between regions.
  */
-export function memoryMapSvg(regions: readonly MemoryRegion[], title = 'Physical memory map'): string {
+export function memoryMapPicture(regions: readonly MemoryRegion[], title = 'Physical memory map'): SvgPicture {
   const rows = regions
     .map((r, i) => ({ r, i, base: BigInt(r.base), end: BigInt(r.base) + BigInt(r.size) }))
     .sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : a.end > b.end ? -1 : a.end < b.end ? 1 : a.i - b.i));
   const ranges = rows.map((row) => `${hex(row.base)}–${hex(row.end - 1n)}`);
   const BAR_X = Math.ceil(8 + Math.max(21, ...ranges.map((r) => r.length)) * CHAR_W + 16);
   const TEXT_X = BAR_X + BAR_W + 12;
-  const WIDTH = Math.ceil(TEXT_X + LABEL_CHARS * CHAR_W + 8);
+  const width = Math.ceil(TEXT_X + LABEL_CHARS * CHAR_W + 8);
   const parts: string[] = [];
   let y = 34;
   const open: bigint[] = []; // ends of enclosing regions
@@ -52,7 +62,7 @@ export function memoryMapSvg(regions: readonly MemoryRegion[], title = 'Physical
   for (const [k, row] of rows.entries()) {
     while (open.length > 0 && open[open.length - 1] <= row.base) open.pop();
     if (covered >= 0n && row.base > covered) {
-      parts.push(`<text x="${BAR_X}" y="${y + 10}" class="gap">… ${escapeHtml(humanSize(row.base - covered))} not listed</text>`);
+      parts.push(`<text x="${BAR_X}" y="${y + 10}" font-size="10" fill="#6e7781">… ${escapeHtml(humanSize(row.base - covered))} not listed</text>`);
       y += GAP_ROW;
     }
     const depth = Math.min(open.length, 4);
@@ -61,23 +71,28 @@ export function memoryMapSvg(regions: readonly MemoryRegion[], title = 'Physical
     const label = `${row.r.label}${row.r.attributes ? ` — ${row.r.attributes}` : ''}`;
     parts.push(
       `<g><title>${escapeHtml(`${row.r.kind}: ${label} (${range}, ${humanSize(row.end - row.base)})`)}</title>` +
-      `<text x="8" y="${y + 16}" class="addr">${escapeHtml(range)}</text>` +
+      `<text x="8" y="${y + 16}">${escapeHtml(range)}</text>` +
       `<rect x="${BAR_X + depth * 12}" y="${y + 2}" width="${BAR_W - depth * 12}" height="${ROW - 4}" rx="3" fill="${color}"/>` +
-      `<text x="${BAR_X + depth * 12 + 6}" y="${y + 16}" class="kind">${escapeHtml(clip(`${row.r.kind} ${humanSize(row.end - row.base)}`, 22))}</text>` +
-      `<text x="${TEXT_X}" y="${y + 16}" class="label">${escapeHtml(clip(label, LABEL_CHARS))}</text></g>`,
+      `<text x="${BAR_X + depth * 12 + 6}" y="${y + 16}" font-size="11" fill="#fff">${escapeHtml(clip(`${row.r.kind} ${humanSize(row.end - row.base)}`, 22))}</text>` +
+      `<text x="${TEXT_X}" y="${y + 16}">${escapeHtml(clip(label, LABEL_CHARS))}</text></g>`,
     );
     y += ROW;
     open.push(row.end);
     if (row.end > covered) covered = row.end;
   }
   if (rows.length === 0) {
-    parts.push(`<text x="8" y="${y + 16}" class="label">no regions</text>`);
+    parts.push(`<text x="8" y="${y + 16}">no regions</text>`);
     y += ROW;
   }
   const height = y + 8;
-  return `<svg xmlns="http://www.w3.org/2000/svg" class="memory-map" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeHtml(title)}">` +
-    `<title>${escapeHtml(title)}</title>` +
-    '<style>text{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;fill:#1f2328}.kind{fill:#fff;font-size:11px}.gap{fill:#6e7781;font-size:10px}.head{font-weight:bold;font-family:system-ui,sans-serif}</style>' +
-    `<text x="8" y="20" class="head">${escapeHtml(title)}</text>` +
-    parts.join('') + '</svg>';
+  const body = `<g font-family="${MONO}" font-size="12" fill="#1f2328">` +
+    `<text x="8" y="20" font-weight="bold" font-family="${SANS}">${escapeHtml(title)}</text>${parts.join('')}</g>`;
+  return { width, height, body };
+}
+
+/** The memory map as a standalone SVG document (reports/evidence/…memory-map.svg). */
+export function memoryMapSvg(regions: readonly MemoryRegion[], title = 'Physical memory map'): string {
+  const p = memoryMapPicture(regions, title);
+  return `<svg xmlns="http://www.w3.org/2000/svg" class="memory-map" width="${p.width}" height="${p.height}" viewBox="0 0 ${p.width} ${p.height}" role="img" aria-label="${escapeHtml(title)}">` +
+    `<title>${escapeHtml(title)}</title>${p.body}</svg>`;
 }
