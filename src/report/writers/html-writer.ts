@@ -193,12 +193,12 @@ export function conformanceHtml(b: ReportBundle): string {
   out.push('<h3 style="margin-top:14px">Isolation policy entries</h3>');
   if (b.coverage.policies.length === 0) out.push('<p class="muted">No scenario evidence names a policy entry.</p>');
   for (const p of b.coverage.policies) {
-    out.push(`<p><span class="mono">${h(p.policy)}</span>: ${p.exercised}${p.total !== undefined ? ` of ${p.total}` : ''} entries exercised by ${p.scenarios} scenario(s).</p>`);
+    out.push(`<details class="policy"><summary><span class="mono">${h(p.policy)}</span>: ${p.exercised}${p.total !== undefined ? ` of ${p.total}` : ''} entries exercised by ${p.scenarios} scenario(s)</summary>`);
     out.push('<table><thead><tr><th>Kind</th><th>Exercised</th><th class="num">Total</th><th>Never exercised</th></tr></thead><tbody>');
     for (const k of p.kinds) {
       out.push(`<tr><td class="mono">${h(k.kind)}</td><td class="mono">${h(k.exercised.join(', ') || '—')}</td><td class="num">${k.total ?? '?'}</td><td class="mono">${h(k.unexercised === undefined ? '?' : k.unexercised.join(', ') || '—')}</td></tr>`);
     }
-    out.push('</tbody></table>');
+    out.push('</tbody></table></details>');
   }
   out.push('<h3 style="margin-top:14px">x86 opcodes</h3>');
   const op = b.coverage.opcodes;
