@@ -126,8 +126,10 @@ Then('no error report reached CPL 3', function (this: MmspecWorld) {
   const e = errorReports(p);
   const t = telemetry(p);
   const reporter = p.core?.runtime?.syscalls.registrations.errorReporter ?? null;
-  const ok = reporter === null && (e === undefined || e.count === 0n) && (t === undefined || t.data.delivered === false);
-  check(p, ok, 'no registered reporter and no CPL3 report', `reporter ${reporter === null ? 'none' : hex(reporter)}, ${e ? `${e.count} report(s)` : 'no error report driver'}, telemetry ${t ? JSON.stringify(t.data.delivered) : 'none'}`, ['telemetry', 'demotion']);
+  const scratch = scratchTelemetry(p);
+  const ok = reporter === null && (e === undefined || e.count === 0n) && (t === undefined || t.data.delivered === false) && scratch !== undefined && scratch.signature !== 0x5456534d;
+  check(p, ok, 'no registered reporter, no MSVT record in the scratch page and no CPL3 report',
+    `reporter ${reporter === null ? 'none' : hex(reporter)}, ${e ? `${e.count} report(s)` : 'no error report driver'}, telemetry ${t ? JSON.stringify(t.data.delivered) : 'none'}, scratch signature ${scratch ? hex(scratch.signature) : '?'}`, ['telemetry', 'demotion']);
 });
 
 Then('the telemetry gives the image base of the MM driver {string} as the load address', function (this: MmspecWorld, name: string) {
@@ -219,4 +221,12 @@ Given('the MM firmware volume also holds, after the platform\'s files, a policy 
 Given('the only policy file in the MM firmware volume has two RAW sections: {string} then {string}', function (this: MmspecWorld, first: string, second: string) {
   this.platform.setPolicy(null);
   addPolicyFile(this.platform, [policyFromFile(first).blob, policyFromFile(second).blob]);
+});
+
+Then('the telemetry is abandoned because the faulting RIP lies in no loaded image', function (this: MmspecWorld) {
+  const p = this.platform;
+  const t = telemetry(p);
+  const rip = faultRip(p);
+  const ok = t !== undefined && t.data.delivered === false && t.data.driverId === undefined && rip !== undefined && p.core?.runtime?.images.imageAt(rip) === undefined;
+  check(p, ok, 'no record (§9.3 step 3: the image lookup fails, §11 item 14)', t ? `telemetry ${JSON.stringify(t.data)}` : 'no telemetry event', ['fault', 'telemetry']);
 });

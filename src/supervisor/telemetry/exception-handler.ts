@@ -105,10 +105,15 @@ export class SupervisorExceptionHandler {
       record = { exceptionType, driverId: ZERO_GUID, exceptionRip: rip, driverLoadAddress: rip };
     }
     const reporter = this.registrations.errorReporter;
+    // §9.3 step 1: without a registered trampoline PrepareNReportError returns EFI_NOT_READY before it places any
+    // record (item 119); the trace still says what would have been reported.
+    if (reporter === null) {
+      this.machine.trace.record('telemetry', { ...record, delivered: false, record: null });
+      return;
+    }
     const recordAddress = this.scratchPage + TELEMETRY_SCRATCH_OFFSET;
     this.machine.smm.write(recordAddress, encodeTelemetry(record));
-    this.machine.trace.record('telemetry', { ...record, delivered: reporter !== null, record: recordAddress });
-    if (reporter === null) return; // EFI_NOT_READY: no report (item 119)
+    this.machine.trace.record('telemetry', { ...record, delivered: true, record: recordAddress });
     this.demotion.invokeDemoted(cpu, reporter, [BigInt(cpu.index), BigInt(recordAddress)]);
   }
 }
