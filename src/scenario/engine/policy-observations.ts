@@ -2,7 +2,7 @@ import { MachineStop } from '../../platform/machine-stop';
 import { runOutsideMm } from '../../platform/firmware-context';
 import type { PortDevice } from '../../platform/devices/port-bus';
 import { efiStatusFromName } from '../../firmware/efi-status';
-import { validatePolicy, type PolicyValidation } from '../../firmware/policy';
+import type { PolicyValidation } from '../../firmware/policy';
 import { ERROR_REPORT_DATA, ERROR_REPORT_FILE_GUID } from '../../supervisor/package/error-report-driver';
 import { decodeTelemetry, TELEMETRY_SCRATCH_OFFSET, TELEMETRY_SIZE } from '../../supervisor/telemetry/telemetry-record';
 import type { MachineEvent } from '../../platform/machine-trace';
@@ -85,11 +85,6 @@ export function policyLoad(p: ScenarioPlatform): PolicyLoadOutcome {
   if (l === undefined || event === undefined) return { event, loaded: false, status: 'none', reason: 'the supervisor never loaded a policy' };
   if (!l.loaded) return { event, loaded: false, status: String(event.data.status), reason: l.reason };
   return { event, loaded: true, blob: l.firmwarePolicy.blob, validation: l.firmwarePolicy.validation };
-}
-
-/** SecurityPolicyCheck (§4.6) of a policy blob, for blobs the scenario builds itself. */
-export function checkPolicyBlob(blob: Uint8Array): PolicyValidation {
-  return validatePolicy(blob);
 }
 
 /** One SMM_SUPV_POLICY_ROOT_V1 of a blob (§4.2), read straight from its bytes. */
