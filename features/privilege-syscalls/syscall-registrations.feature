@@ -216,6 +216,33 @@ Feature: One-time registrations, user pointers, handles and the query syscalls
       | 0x3F7FFFF0 | 0x20   | 0      | overlaps the start of MMRAM                   |
       | 0x3FFFFFF0 | 0x20   | 0      | overlaps the end of MMRAM                     |
 
+  @req:SUPV-060
+  Scenario Outline: SMM_MM_UNBLOCKED is 0 for the <buffer> comm buffer, which is mapped but is no unblocked entry
+    # During PEI the comm buffers are the ones MmCommunicationBufferPei allocated in PEI memory (q35: 0xFFD4000 and
+    # 0xFFE5000); DXE later moves them with COMM_UPDATE.
+    Given the MM driver "BufferCheck" runs on entry:
+      """
+      - asm: |
+          mov rdx, <address>
+          mov r8, 0x10
+          mov eax, 0x10022
+          syscall
+          mov r9, rax
+          mov eax, 4
+          mov edx, 0x80
+          mov r8d, 2
+          syscall
+      """
+    When the platform boots to "end of PEI"
+    Then the page at <address> is "supervisor read-write no-execute" in the MM page table
+    And the system keeps running
+    And the port 0x80 was written with 0
+
+    Examples:
+      | buffer     | address    |
+      | user       | 0xFFD4000  |
+      | supervisor | 0xFFE5000  |
+
   @req:SUPV-061
   Scenario: SMM_MM_IS_COMM_BUFF says 0 for the MMRAM copy of the user comm buffer and EFI_SECURITY_VIOLATION elsewhere
     # A user MMI handler is called with (DispatchHandle, Context, CommBuffer, CommBufferSize): R8 is the payload

@@ -248,7 +248,9 @@ export class SyscallDispatcher {
         return 0n;
       }
       case Syscall.MM_UNBLOCKED:
-        return this.services.isUnblockedBuffer(a1, a2) ? 1n : 0n;
+        // §7.4: the user-mode flavour also requires the pages of the first 16 bytes to be user-owned, so supervisor-owned
+        // unblocked regions (comm buffers, mailboxes) answer 0 (§12 item 60).
+        return this.services.isUnblockedBuffer(a1, a2) && this.isUserRange(a1, 16n) ? 1n : 0n;
       case Syscall.MM_IS_COMM_BUFF: {
         const c = this.services.userCommBufferCopy();
         const inside = a2 !== 0n && a1 >= c.base && a1 + a2 <= c.base + c.size;
