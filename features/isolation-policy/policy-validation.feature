@@ -13,7 +13,6 @@ Feature: The supervisor checks the firmware policy with SecurityPolicyCheck, and
       - rdmsr: 0xC0000080
       """
 
-  @req:SUPV-074 @req:SUPV-075 @req:SUPV-076 @req:SUPV-077 @req:SUPV-078 @req:SUPV-079
   Scenario Outline: <policy> fails the check (<reason>) but the supervisor still enforces it
     Given the isolation policy "<policy>"
     When the platform boots
