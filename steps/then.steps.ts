@@ -90,8 +90,8 @@ Then('the telemetry names the MM driver {string}', function (this: MmspecWorld, 
 Then('the telemetry shows exception type {int}', function (this: MmspecWorld, type: number) {
   const p = this.platform;
   const t = telemetry(p);
-  const got = t ? Number(BigInt(t.data.exceptionType as string)) : undefined;
-  check(p, got === type, `telemetry exception type ${type}`, got === undefined ? 'no telemetry was produced' : `it shows ${got}`, ['telemetry', 'fault']);
+  const got = t && typeof t.data.exceptionType === 'string' ? Number(BigInt(t.data.exceptionType)) : undefined;
+  check(p, got === type, `telemetry exception type ${type}`, got === undefined ? (t ? `the telemetry record was abandoned (${String(t.data.why ?? '')})` : 'no telemetry was produced') : `it shows ${got}`, ['telemetry', 'fault']);
 });
 
 Then('the system is reset', function (this: MmspecWorld) {
