@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { efiStatusName, type EfiStatus } from '../../firmware/efi-status';
 import { guidFromBytes, type Guid } from '../../firmware/guid/guid';
 import { wellKnownGuidName } from '../../firmware/guid/guid-registry';
@@ -122,9 +123,12 @@ export class MmCommunicator {
     if (commBuffer !== reply.buffer && copyBack > 0n) this.mem.write(Number(commBuffer), this.mem.read(Number(reply.buffer), Number(copyBack)));
     const status = returnStatus === 0n ? EFI_SUCCESS : returnStatus | ERR;
     const result = request.request ? { result: this.readResult(commBuffer, copyBack) } : {};
+    // the reply bytes themselves are evidence: a changed answer changes the trace (and the scenario's digest)
+    const replied = copyBack > 0n ? this.mem.read(Number(commBuffer), Number(copyBack < 0x10000n ? copyBack : 0x10000n)) : new Uint8Array();
     this.machine.trace.record('mmi-result', {
       guid, channel, milestone: this.machine.trace.milestone, sender, status: efiStatusName(status), returnStatus,
       returnBufferSize, ...(reply !== ch ? { repliedIn: 'new buffers' } : {}), ...result,
+      replySha256: createHash('sha256').update(replied).digest('hex').slice(0, 16),
     });
     return { status, commSize: returnBufferSize };
   }
