@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import { expect } from 'chai';
 import { wellKnownGuid } from '../../src/firmware/guid/guid-registry';
-import { sentMmis } from './helpers/boot-fixture';
+import { BOOT_MMI_SEQUENCE, sentMmis } from './helpers/boot-fixture';
 import { q35WithSupervisor } from './helpers/real-supervisor-fixture';
 
 const ERR = 0x8000000000000000n;
@@ -15,17 +15,7 @@ describe('platform boot with the real supervisor model (items 14–19)', () => {
   it('the MMI sequence of §1.3 / §1.7 is sent and every MMI succeeds; COMM_UPDATE moves the buffers', () => {
     const f = q35WithSupervisor();
     expect(f.boot.boot()).to.deep.equal({ reached: 'runtime', stopped: null });
-    const sup = 'supervisor', user = 'user';
-    expect(sentMmis(f.machine).map((m) => [m.name, m.channel, m.milestone, m.request ?? null])).to.deep.equal([
-      ['gMmSupervisorRequestHandlerGuid', sup, 'PEI', 'VERSION_INFO'],
-      ['gMmSupervisorDriverDispatchGuid', sup, 'PEI', null],
-      ['gEfiMmEndOfPeiProtocol', user, 'end of PEI', null],
-      ['gMmSupervisorRequestHandlerGuid', sup, 'DXE', 'VERSION_INFO'],
-      ['gMmSupervisorRequestHandlerGuid', sup, 'DXE', 'COMM_UPDATE'],
-      ['gMmSupervisorRequestHandlerGuid', sup, 'DXE', 'VERSION_INFO'],
-      ['gEfiDxeMmReadyToLockProtocolGuid', sup, 'ready to lock', null],
-      ['gEfiEventExitBootServicesGuid', sup, 'exit boot services', null],
-    ]);
+    expect(sentMmis(f.machine).map((m) => [m.name, m.channel, m.milestone, m.request ?? null])).to.deep.equal(BOOT_MMI_SEQUENCE);
     const results = f.machine.trace.ofType('mmi-result');
     expect(results.map((r) => r.data.returnStatus)).to.deep.equal(Array(8).fill('0x0'));
     expect(results[4].data).to.include({ result: 'EFI_SUCCESS', repliedIn: 'new buffers' });

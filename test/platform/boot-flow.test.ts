@@ -8,7 +8,7 @@ import { ESMRAMC, MCH_ESMRAMC, MCH_SMRAM, SMRAMC } from '../../src/platform/chip
 import { PciConfigPorts } from '../../src/platform/devices/pci-config';
 import { runOutsideMm } from '../../src/platform/firmware-context';
 import { MmramState } from '../../src/platform/firmware/mm-access';
-import { q35Fixture, sentMmis } from './helpers/boot-fixture';
+import { BOOT_MMI_SEQUENCE, q35Fixture, sentMmis } from './helpers/boot-fixture';
 
 const wk = (n: string) => wellKnownGuid(n)!;
 const ERR = 0x8000000000000000n;
@@ -83,17 +83,7 @@ describe('platform boot: the MMIs the IPL and the DXE support driver send (super
   it('VERSION_INFO, dispatch (PEI); EndOfPei (user); VERSION_INFO, COMM_UPDATE, VERSION_INFO (DXE); ready-to-lock; ExitBootServices', () => {
     const f = q35Fixture();
     f.boot.boot();
-    const sup = 'supervisor', user = 'user';
-    expect(sentMmis(f.machine).map((m) => [m.name, m.channel, m.milestone, m.request ?? null])).to.deep.equal([
-      ['gMmSupervisorRequestHandlerGuid', sup, 'PEI', 'VERSION_INFO'],
-      ['gMmSupervisorDriverDispatchGuid', sup, 'PEI', null],
-      ['gEfiMmEndOfPeiProtocol', user, 'end of PEI', null],
-      ['gMmSupervisorRequestHandlerGuid', sup, 'DXE', 'VERSION_INFO'],
-      ['gMmSupervisorRequestHandlerGuid', sup, 'DXE', 'COMM_UPDATE'],
-      ['gMmSupervisorRequestHandlerGuid', sup, 'DXE', 'VERSION_INFO'],
-      ['gEfiDxeMmReadyToLockProtocolGuid', sup, 'ready to lock', null],
-      ['gEfiEventExitBootServicesGuid', sup, 'exit boot services', null],
-    ]);
+    expect(sentMmis(f.machine).map((m) => [m.name, m.channel, m.milestone, m.request ?? null])).to.deep.equal(BOOT_MMI_SEQUENCE);
     // each MMI has its result in the trace, right after the SMI it caused
     expect(f.machine.trace.ofType('mmi-result').length).to.equal(8);
     expect(f.machine.trace.ofType('mmi-result')[4].data).to.include({ result: 'EFI_SUCCESS', repliedIn: 'new buffers' });

@@ -64,3 +64,15 @@ export function sentMmis(m: Machine): { guid: string; name: string | null; chann
     ...(e.data.request ? { request: e.data.request as string } : {}),
   }));
 }
+
+/** The MMIs a full q35 boot sends, as (name, channel, milestone, request): supervisor-facts §1.3 and §1.7. */
+export const BOOT_MMI_SEQUENCE: readonly (readonly [string, string, string, string | null])[] = [
+  ['gMmSupervisorRequestHandlerGuid', 'supervisor', 'PEI', 'VERSION_INFO'],
+  ['gMmSupervisorDriverDispatchGuid', 'supervisor', 'PEI', null],
+  ['gEfiMmEndOfPeiProtocol', 'user', 'end of PEI', null],
+  ['gMmSupervisorRequestHandlerGuid', 'supervisor', 'DXE', 'VERSION_INFO'],
+  ['gMmSupervisorRequestHandlerGuid', 'supervisor', 'DXE', 'COMM_UPDATE'],
+  ['gMmSupervisorRequestHandlerGuid', 'supervisor', 'DXE', 'VERSION_INFO'],
+  ['gEfiDxeMmReadyToLockProtocolGuid', 'supervisor', 'ready to lock', null],
+  ['gEfiEventExitBootServicesGuid', 'supervisor', 'exit boot services', null],
+];
