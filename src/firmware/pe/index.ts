@@ -1,3 +1,4 @@
 export * from './pe-types';
 export * from './pe-writer';
 export * from './pe-loader';
+export * from './pe-layout-fixpoint';

@@ -1,4 +1,4 @@
-import { peLayout, writePeImage } from '../../firmware/pe';
+import { writePeAtFixedPoint } from '../../firmware/pe';
 import { MMST } from '../../supervisor/broker/ring3-broker-image';
 import { CompileContext, emitRoutine } from './action-compiler';
 import type { DriverImageSpec } from './driver-action';
@@ -65,17 +65,10 @@ export function driverImageSource(spec: DriverImageSpec, dataRva: number): { pre
  */
 export function buildDriverImage(spec: DriverImageSpec): Uint8Array {
   const source = `${spec.name}.asm`;
-  // The code size decides where .data lands; assemble until the layout is stable (as the broker does).
-  let dataRva = peLayout({ code: new Uint8Array(1), data: new Uint8Array(8) }).dataRva;
-  for (let pass = 0; pass < 4; pass++) {
+  return writePeAtFixedPoint((dataRva, textRvaOf) => {
     const s = driverImageSource(spec, dataRva);
-    const textRva = peLayout({ code: new Uint8Array(1), data: s.data }).textRva;
+    const textRva = textRvaOf(s.data);
     const program = assembleLines(s.prefix, s.lines, BigInt(textRva), source);
-    const layout = peLayout({ code: program.bytes, data: s.data });
-    if (layout.dataRva === dataRva) {
-      return writePeImage({ code: program.bytes, data: s.data, entryOffset: Number(program.labels.get(DRIVER_ENTRY_LABEL)! - BigInt(textRva)) });
-    }
-    dataRva = layout.dataRva;
-  }
-  throw new Error(`internal: the layout of ${spec.name} did not converge`);
+    return { code: program.bytes, data: s.data, entryOffset: Number(program.labels.get(DRIVER_ENTRY_LABEL)! - BigInt(textRva)) };
+  }, spec.name);
 }

@@ -1,6 +1,6 @@
 import { assemble } from '../../asm';
 import { guidToBytes, wellKnownGuid } from '../../firmware/guid';
-import { peLayout, writePeImage } from '../../firmware/pe';
+import { writePeAtFixedPoint } from '../../firmware/pe';
 
 /** FILE_GUID of MmSupervisorRing3Broker (supervisor-facts §0.5). */
 export const RING3_BROKER_FILE_GUID = 'bb3d60c4-210b-4076-b596-3dd298afea49';
@@ -413,15 +413,9 @@ function brokerData(): Uint8Array {
 /** Builds the broker's PE32+ image (position independent: no base relocations are needed). */
 export function buildRing3BrokerImage(): Uint8Array {
   const data = brokerData();
-  // The code size decides where .data lands; assemble once to learn it, then for real.
-  let layout = peLayout({ code: new Uint8Array(1), data });
-  for (let pass = 0; pass < 3; pass++) {
-    const code = assemble(buildRing3BrokerSource(layout.dataRva), { origin: BigInt(layout.textRva), source: 'Ring3Broker.asm' });
-    const next = peLayout({ code: code.bytes, data });
-    if (next.dataRva === layout.dataRva) {
-      return writePeImage({ code: code.bytes, data, entryOffset: Number(code.labels.get('entry')! - BigInt(layout.textRva)) });
-    }
-    layout = next;
-  }
-  throw new Error('broker layout did not converge');
+  return writePeAtFixedPoint((dataRva, textRvaOf) => {
+    const textRva = textRvaOf(data);
+    const code = assemble(buildRing3BrokerSource(dataRva), { origin: BigInt(textRva), source: 'Ring3Broker.asm' });
+    return { code: code.bytes, data, entryOffset: Number(code.labels.get('entry')! - BigInt(textRva)) };
+  }, 'the Ring 3 broker');
 }

@@ -1,5 +1,5 @@
 import { assemble } from '../../asm';
-import { peLayout, writePeImage } from '../../firmware/pe';
+import { writePeAtFixedPoint } from '../../firmware/pe';
 import { Syscall } from '../privilege/syscall-dispatcher';
 import { TELEMETRY_SIZE } from '../telemetry/telemetry-record';
 
@@ -44,14 +44,11 @@ report:
  */
 export function buildErrorReportImage(): Uint8Array {
   const data = new Uint8Array(DATA.size);
-  let layout = peLayout({ code: new Uint8Array(1), data });
-  for (let pass = 0; pass < 3; pass++) {
-    const code = assemble(source(layout.dataRva), { origin: BigInt(layout.textRva), source: 'MmSupervisorErrorReport.asm' });
-    const next = peLayout({ code: code.bytes, data });
-    if (next.dataRva === layout.dataRva) return writePeImage({ code: code.bytes, data, entryOffset: Number(code.labels.get('entry')! - BigInt(layout.textRva)) });
-    layout = next;
-  }
-  throw new Error('error-report driver layout did not converge');
+  return writePeAtFixedPoint((dataRva, textRvaOf) => {
+    const textRva = textRvaOf(data);
+    const code = assemble(source(dataRva), { origin: BigInt(textRva), source: 'MmSupervisorErrorReport.asm' });
+    return { code: code.bytes, data, entryOffset: Number(code.labels.get('entry')! - BigInt(textRva)) };
+  }, 'MmSupervisorErrorReport');
 }
 
 /** Offsets inside the driver's data section, for tests and evidence. */
