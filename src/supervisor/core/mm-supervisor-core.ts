@@ -11,7 +11,7 @@ import { MmDispatcher, type DriverImageLoader } from '../dispatcher/mm-dispatche
 import { SupervisorProtocolDatabase } from '../dispatcher/protocol-database';
 import { MmiHandlerDatabase } from '../handler/mmi-handler-database';
 import { MmiManager } from '../handler/mmi-manager';
-import { MmImageLoader } from '../mem/image-loader';
+import { imageMappings, MmImageLoader } from '../mem/image-loader';
 import { checkNonSmmMemoryMap, lockMmCoreBeforeExit, MemoryMapInconsistency } from '../mem/lock-mm-core';
 import { MmramAllocator, MmramExhausted, PAGE } from '../mem/mmram-allocator';
 import type { PageAttributes } from '../mem/page-attributes';
@@ -109,7 +109,8 @@ export class MmSupervisorCore {
       return status;
     };
     // 2. HOB checks (items 1–5) over the HOB list bytes.
-    const checked = checkCoreHobs(readHobList(machine, hobList), { validateSupervisorCommBuffer: this.options.validateSupervisorCommBuffer });
+    const hobBytes = readHobList(machine, hobList);
+    const checked = checkCoreHobs(hobBytes, { validateSupervisorCommBuffer: this.options.validateSupervisorCommBuffer });
     if (!checked.ok) return fail(checked.status, `${checked.step}: ${checked.reason}`);
     const inputs = checked.inputs;
     const mmram = inputs.mmramRanges.map((r) => ({ base: Number(r.physicalStart), size: Number(r.physicalSize) }));
@@ -121,7 +122,7 @@ export class MmSupervisorCore {
     const attributes = new PageTableAttributes(ptm, machine.trace);
     const pageAllocator = mmramPageAllocator(allocator);
     try {
-      return this.build(inputs, mmram, allocator, ptm, attributes, pageAllocator, hobList);
+      return this.build(inputs, mmram, allocator, ptm, attributes, pageAllocator, hobBytes);
     } catch (e) {
       if (e instanceof MmramExhausted) return fail(EFI.OUT_OF_RESOURCES, e.message);
       throw e;
@@ -130,13 +131,12 @@ export class MmSupervisorCore {
 
   private build(
     inputs: CoreHobInputs, mmram: { base: number; size: number }[], allocator: MmramAllocator, ptm: PageTableManager,
-    attributes: PageTableAttributes, pageAllocator: MmramPageAllocator, hobList: bigint,
+    attributes: PageTableAttributes, pageAllocator: MmramPageAllocator, hobBytes: Uint8Array,
   ): bigint {
     const { machine, options, state } = this;
     const trace = machine.trace;
     const mmramRanges = inputs.mmramRanges;
     // 3. The HOB list copy: code-type pages, mapped user RO NX at step 14 (§1.4).
-    const hobBytes = readHobList(machine, hobList);
     const hobPages = Math.ceil(hobBytes.length / PAGE);
     const hobCopy = allocator.allocatePages(hobPages, 'user', 'code', 'HOB list copy');
     machine.smm.write(hobCopy, hobBytes);
@@ -363,19 +363,13 @@ function coreImageMappings(machine: Machine, image: { base: bigint; length: bigi
   if (image.length === 0n) return [];
   const base = Number(image.base);
   const size = Math.ceil(Number(image.length) / PAGE) * PAGE;
-  const out = [{ base, size, attributes: SUP(false, false), what: 'core image' }];
   try {
     const info = parsePeImage(machine.smm.read(base, Math.min(size, 0x1000)), 'core image headers');
-    for (const s of info.sections) {
-      const len = Math.ceil(Math.max(s.virtualSize, s.sizeOfRawData) / PAGE) * PAGE;
-      if (len === 0) continue;
-      if (s.executable) out.push({ base: base + s.virtualAddress, size: len, attributes: SUP(false, true), what: `core ${s.name}` });
-      else if (s.writable) out.push({ base: base + s.virtualAddress, size: len, attributes: SUP(true, false), what: `core ${s.name}` });
-    }
+    return imageMappings(info, base, size, 'supervisor').map((m) => ({ base: m.base, size: m.size, attributes: m.attributes, what: m.kind === 'image' ? 'core image' : `core ${m.name}` }));
   } catch (e) {
     if (!(e instanceof MmspecError)) throw e;
+    return [{ base, size, attributes: SUP(false, false), what: 'core image' }];
   }
-  return out;
 }
 
 function pagingState(cpu: Cpu) {

@@ -1,4 +1,5 @@
-import { loadPeImage, parsePeImage } from '../../firmware/pe';
+import { loadPeImage, parsePeImage, type PeImageInfo } from '../../firmware/pe';
+import type { PageAttributes } from './page-attributes';
 import type { MemoryView } from '../../platform/memory-view';
 import { PAGE, type MmramAllocator, type PageOwner } from './mmram-allocator';
 import type { PageTableManager } from './page-table-manager';
@@ -14,6 +15,32 @@ export interface MmLoadedImage {
   owner: PageOwner;
   /** The writable sections (RW NX by design inside the code allocation, §2.5). */
   writableSections: { base: number; size: number }[];
+}
+
+/** One mapping of an image: the whole image, or one of its code or writable sections. */
+export interface ImageMapping {
+  kind: 'image' | 'code' | 'writable';
+  name: string;
+  base: number;
+  size: number;
+  attributes: PageAttributes;
+}
+
+/**
+ * How SmmSetImagePageAttributes maps an image at `base` (supervisor-facts §2.5), in the order to apply them: the
+ * whole image read-only NX, then code sections read-only executable and writable sections RW NX (page-rounded).
+ * User-owned for drivers, supervisor-owned for the core (§1.6 step 6).
+ */
+export function imageMappings(info: PeImageInfo, base: number, size: number, owner: PageOwner): ImageMapping[] {
+  const user = owner === 'user';
+  const out: ImageMapping[] = [{ kind: 'image', name: 'image', base, size, attributes: { present: true, writable: false, user, executable: false } }];
+  for (const s of info.sections) {
+    const len = Math.ceil(Math.max(s.virtualSize, s.sizeOfRawData) / PAGE) * PAGE;
+    if (len === 0) continue;
+    if (s.executable) out.push({ kind: 'code', name: s.name, base: base + s.virtualAddress, size: len, attributes: { present: true, writable: false, user, executable: true } });
+    else if (s.writable) out.push({ kind: 'writable', name: s.name, base: base + s.virtualAddress, size: len, attributes: { present: true, writable: true, user, executable: false } });
+  }
+  return out;
 }
 
 /**
@@ -33,18 +60,9 @@ export class MmImageLoader {
     const base = this.allocator.allocatePages(pages, owner, 'code', `image ${name}`, align);
     const loaded = loadPeImage(bytes, BigInt(base), name);
     this.view.write(base, loaded.image);
-    const user = owner === 'user';
-    const writableSections: { base: number; size: number }[] = [];
-    this.ptm.setAttributes(base, pages * PAGE, { present: true, writable: false, user, executable: false });
-    for (const s of info.sections) {
-      const size = Math.ceil(Math.max(s.virtualSize, s.sizeOfRawData) / PAGE) * PAGE;
-      if (size === 0) continue;
-      if (s.executable) this.ptm.setAttributes(base + s.virtualAddress, size, { present: true, writable: false, user, executable: true });
-      else if (s.writable) {
-        this.ptm.setAttributes(base + s.virtualAddress, size, { present: true, writable: true, user, executable: false });
-        writableSections.push({ base: base + s.virtualAddress, size });
-      }
-    }
+    const mappings = imageMappings(info, base, pages * PAGE, owner);
+    for (const m of mappings) this.ptm.setAttributes(m.base, m.size, m.attributes);
+    const writableSections = mappings.filter((m) => m.kind === 'writable').map(({ base: b, size }) => ({ base: b, size }));
     const image: MmLoadedImage = { name, guid, base: BigInt(base), size: pages * PAGE, entryPoint: loaded.entryPoint, owner, writableSections };
     this.images.push(image);
     return image;
