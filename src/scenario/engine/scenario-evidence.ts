@@ -39,13 +39,9 @@ export function scenarioEvidenceParts(p: ScenarioPlatform): { events: EvidenceEv
   }
   const dispatchOrder: DispatchEntry[] = rt.dispatcher.entries.map((e) => ({
     name: p.driverName(e.driver.fileName), guid: e.driver.fileName,
-    status: e.entryStatus !== undefined ? `started (${statusName(e.entryStatus)})` : e.loadStatus !== undefined ? `load failed (${statusName(e.loadStatus)})` : 'never started',
+    status: e.entryStatus !== undefined ? `started (${efiStatusName(e.entryStatus)})` : e.loadStatus !== undefined ? `load failed (${efiStatusName(e.loadStatus)})` : 'never started',
   }));
   const order = new Map(rt.dispatcher.started.map((g, i) => [g, i]));
   dispatchOrder.sort((a, b) => (order.get(a.guid) ?? 1e9) - (order.get(b.guid) ?? 1e9));
   return { events, memoryMap: { regions }, dispatchOrder, policyEntries };
-}
-
-function statusName(s: bigint): string {
-  return efiStatusName(s);
 }
