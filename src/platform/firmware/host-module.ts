@@ -1,5 +1,8 @@
+import type { GprName } from '../../cpu/registers';
 import { runOutsideMm } from '../firmware-context';
 import type { Machine } from '../machine';
+
+const ARG_REGS = ['rcx', 'rdx', 'r8', 'r9'] as const;
 
 /**
  * Binds a loaded image's entry point to the TypeScript module registered for its FFS file GUID in
@@ -20,28 +23,15 @@ export function bindHostModule(machine: Machine, fileGuid: string, entryPoint: b
   return true;
 }
 
-function imm64(v: bigint): number[] {
-  const out: number[] = [];
-  let x = BigInt.asUintN(64, v);
-  for (let i = 0; i < 8; i++) {
-    out.push(Number(x & 0xffn));
-    x >>= 8n;
-  }
-  return out;
-}
-
 /**
  * Calls an entry point as firmware outside SMM does: a real `call` on CPU `cpuIndex` with up to four arguments
  * in RCX, RDX, R8, R9 and 32 bytes of shadow space; returns RAX.
  */
 export function callEntryPoint(machine: Machine, cpuIndex: number, entryPoint: bigint, args: readonly bigint[] = [], budget = 50_000_000): bigint {
   if (args.length > 4) throw new RangeError('at most four register arguments');
-  const movs = [[0x48, 0xb9], [0x48, 0xba], [0x49, 0xb8], [0x49, 0xb9]]; // mov rcx/rdx/r8/r9, imm64
-  const code: number[] = [];
-  args.forEach((a, i) => code.push(...movs[i], ...imm64(a)));
-  code.push(0x48, 0xb8, ...imm64(entryPoint)); // mov rax, entry
-  code.push(0x48, 0x83, 0xec, 0x28); // sub rsp, 0x28
-  code.push(0xff, 0xd0); // call rax
-  code.push(0x48, 0x83, 0xc4, 0x28); // add rsp, 0x28
-  return runOutsideMm(machine, cpuIndex, Uint8Array.from(code), {}, budget).rax;
+  const regs: Partial<Record<GprName, bigint>> = { rax: entryPoint };
+  args.forEach((a, i) => (regs[ARG_REGS[i]] = a));
+  // sub rsp, 0x28 ; call rax ; add rsp, 0x28
+  const code = [0x48, 0x83, 0xec, 0x28, 0xff, 0xd0, 0x48, 0x83, 0xc4, 0x28];
+  return runOutsideMm(machine, cpuIndex, Uint8Array.from(code), regs, budget).rax;
 }

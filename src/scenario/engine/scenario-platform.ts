@@ -212,14 +212,8 @@ export class ScenarioPlatform {
     const machine = this.machine!;
     const buffer = 0x7000n;
     if (n > 0x1000) throw new ScenarioError('SCENARIO_READ_TOO_LARGE', `at most 4096 bytes can be read at once (asked ${n})`);
-    const imm64 = (v: bigint) => Array.from({ length: 8 }, (_, i) => Number((v >> BigInt(8 * i)) & 0xffn));
-    const code = Uint8Array.from([
-      0x48, 0xbe, ...imm64(address), // mov rsi, address
-      0x48, 0xbf, ...imm64(buffer), // mov rdi, buffer
-      0x48, 0xb9, ...imm64(BigInt(n)), // mov rcx, n
-      0xf3, 0xa4, // rep movsb
-    ]);
-    this.act('read memory', () => runOutsideMm(machine, 0, code));
+    // rep movsb with RSI = address, RDI = buffer, RCX = n
+    this.act('read memory', () => runOutsideMm(machine, 0, Uint8Array.of(0xf3, 0xa4), { rsi: address, rdi: buffer, rcx: BigInt(n) }));
     const bytes = machine.outside.read(Number(buffer), n);
     machine.trace.record('outside-read', { address, length: n, first: bytes[0] ?? null });
     return bytes;
