@@ -14,6 +14,8 @@ import type { UnblockDatabase } from '../request/unblock-database';
 import type { CommBufferRegistry } from './comm-buffers';
 import { EFI } from './efi-codes';
 
+/** The purpose recorded on SMM_ALOC_PAGE allocations: SMM_FREE_PAGE frees only those. */
+const USER_PAGES_PURPOSE = 'user pages (SMM_ALOC_PAGE)';
 const USER_RW_NX = { present: true, writable: true, user: true, executable: false } as const;
 
 export interface CoreServiceParts {
@@ -48,7 +50,7 @@ export function coreSyscallServices(p: CoreServiceParts): SyscallServices {
     allocateUserPages: (pages) => {
       if (pages <= 0) return null;
       try {
-        const a = p.allocator.allocatePages(pages, 'user', 'data', 'user pages (SMM_ALOC_PAGE)');
+        const a = p.allocator.allocatePages(pages, 'user', 'data', USER_PAGES_PURPOSE);
         p.ptm.setAttributes(a, pages * PAGE, USER_RW_NX);
         p.machine.trace.record('page-table', { action: 'allocate-user-pages', base: BigInt(a), pages, result: 'user read-write no-execute' });
         return BigInt(a);
@@ -59,7 +61,7 @@ export function coreSyscallServices(p: CoreServiceParts): SyscallServices {
     },
     freeUserPages: (address, pages) => {
       const a = p.allocator.allocationAt(Number(address));
-      if (a === undefined || a.owner !== 'user' || a.base !== Number(address) || a.pages !== pages || a.purpose !== 'user pages (SMM_ALOC_PAGE)') return EFI.NOT_FOUND;
+      if (a === undefined || a.owner !== 'user' || a.base !== Number(address) || a.pages !== pages || a.purpose !== USER_PAGES_PURPOSE) return EFI.NOT_FOUND;
       p.allocator.freePages(a.base, a.pages);
       p.ptm.setAttributes(a.base, a.pages * PAGE, NOT_PRESENT);
       return EFI.SUCCESS;
